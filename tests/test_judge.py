@@ -1,0 +1,411 @@
+"""The g++ judge, its sandbox and the reward: hostile programs are checked by their effect on this machine."""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import re  # noqa: E402
+import resource  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+import train_rl as J  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = J.JudgeConfig(time_limit=1.0)
+SUM = "#include <bits/stdc++.h>\nusing namespace std;\nint main(){long long a,b;cin>>a>>b;cout<<a+b<<\"\\n\";}\n"
+SUM_TESTS = [{"input": "1 2\n", "output": "3\n"}, {"input": "-7 10\n", "output": "3\n"}, {"input": "5 5\n", "output": "10\n"}]
+WRONG = SUM.replace("a+b", "(a|b)")  # right on the first test only
+
+
+@pytest.fixture(scope="module")
+def judge():
+    judge = J.Judge(CONFIG)
+    yield judge
+    judge.close()
+
+
+@pytest.fixture()
+def isolated(judge):
+    if J.sandbox_mode() != "namespaces":
+        pytest.skip(f"needs the namespaces sandbox (root); this machine has {J.sandbox_mode()}")
+
+
+def run(code, tests, config=CONFIG):
+    return J.compile_and_run(code, tests, config)
+
+
+def sandbox_uid_processes(include_zombies=True):
+    """Processes of any sandbox uid, anywhere on the machine."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                status = f.read()
+        except OSError:
+            continue
+        uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
+        zombie = re.search(r"^State:\s+Z", status, re.M) is not None
+        if J.SANDBOX_UID_BASE <= uid < J.SANDBOX_UID_BASE + J.SANDBOX_UID_COUNT and (include_zombies or not zombie):
+            found.append(pid)
+    return found
+
+
+def my_children():
+    children = []
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as f:
+            children += f.read().split()
+    return children
+
+
+def assert_nothing_left():
+    assert sandbox_uid_processes() == []
+    assert my_children() == []
+    assert sorted(os.listdir(J._sandbox().base)) == ["root"]  # every completion's folder is gone
+
+
+# --- extraction, comparison, rewards ---------------------------------------------------------------
+
+def extract_code_is(text, expected):
+    got = J.extract_code(text)
+    assert got == expected, got
+    return True
+
+
+def test_extract_code_prefers_last_cpp_block():
+    text = "Idea:\n```python\nprint(1)\n```\n```cpp\nint main(){return 1;}\n```\nBetter:\n```C++\nint main(){return 2;}\n```\nDone."
+    assert extract_code_is(text, "int main(){return 2;}\n")
+    assert extract_code_is("```cc\n#include <cstdio>\nint main(){}\n```", "#include <cstdio>\nint main(){}\n")
+    # an untagged block counts when it looks like C++, a prose-only block does not
+    assert extract_code_is("```\nsome notes\n```\n```\n#include <iostream>\nint main(){}\n```\n", "#include <iostream>\nint main(){}\n")
+    assert extract_code_is("```text\nint main() { return 0; }\n```", "int main() { return 0; }\n")
+    # no complete fenced block: from the first #include to the end (a truncated completion)
+    assert extract_code_is("Here it is #include <cstdio>\nint main(){}", "#include <cstdio>\nint main(){}")
+    assert extract_code_is("```cpp\n#include <cstdio>\nint main(){", "#include <cstdio>\nint main(){")
+    assert J.extract_code("I think the answer is 42, use a greedy algorithm.") is None
+    assert J.extract_code("```python\nprint(42)\n```") is None
+    assert J.extract_code("```cpp\n\n```") is None
+
+
+def test_file_io_is_redirected_to_stdin_stdout():
+    code = J.extract_code("""```cpp
+#include <bits/stdc++.h>
+int main() {
+    freopen("P1001.in", "r", stdin); std::freopen( "P1001.out" , "w" , stdout );
+    if (fopen("a.in", "r")) freopen("a.in", "r", stdin);
+    if (!freopen("b.in", "r", stdin)) return 1;
+    long long a, b; std::cin >> a >> b; std::cout << a + b << std::endl;
+    fclose(stdin); fclose(stdout);
+}
+```""")
+    assert "freopen" not in code and "fclose(std" not in code
+    assert run(code, SUM_TESTS).verdicts == ["AC"] * 3
+
+
+def test_compare_modes():
+    m = J.outputs_match
+    assert m(b"1 2\n3\n", "1  2 3", "tokens") and not m(b"1 2 4", "1 2 3", "tokens")
+    assert m(b"3 \r\n4\t\n\n\n", "3\n4\n", "lines") and not m(b"3 4\n", "3\n4\n", "lines")
+    assert not m(b"\n3\n", "3\n", "lines")  # a leading blank line still counts
+    assert m(b"3\r\n", "3\n", "exact") and not m(b"3 \n", "3\n", "exact") and not m(b"3", "3\n", "exact")
+    config = J.JudgeConfig(time_limit=1.0, compare_mode="lines")
+    spaced = '#include <cstdio>\nint main(){printf("1 2 \\n3\\n\\n");}'
+    assert run(spaced, [{"input": "", "output": "1 2\n3"}], config).verdicts == ["AC"]
+    assert run(spaced, [{"input": "", "output": "1 2 3\n"}], config).verdicts == ["WA"]
+
+
+def test_config_validation():
+    for bad, message in [(dict(reward_mode="binary"), "reward_mode"), (dict(compare_mode="fuzzy"), "compare_mode"),
+                         (dict(time_limit=0), "time_limit"), (dict(memory_limit_mb=-1), "memory_limit_mb"),
+                         (dict(judge_workers=-2), "judge_workers"), (dict(compile_flags="-O2 '"), "compile_flags")]:
+        with pytest.raises(ValueError, match=message):
+            J.JudgeConfig(**bad)
+
+
+def test_require_gpp(monkeypatch):
+    J.require_gpp()
+    monkeypatch.setattr(J.shutil, "which", lambda *a, **k: None)
+    with pytest.raises(SystemExit, match="g[+][+] not found"):
+        J.require_gpp()
+
+
+def test_reward_modes():
+    ce = J.JudgeResult(False, 0, 4, [], compile_error="error")
+    some = J.JudgeResult(True, 1, 4, ["AC", "WA", "TLE", "RE"])
+    every = J.JudgeResult(True, 4, 4, ["AC"] * 4)
+    expected = {"tiered": (0, 0.5, 1), "fraction": (0, 0.25, 1), "partial": (0, 0.625, 1)}
+    for mode, values in expected.items():
+        assert [J.reward_from_result(r, mode) for r in (ce, some, every)] == list(values)
+    assert not ce.all_passed and not some.all_passed and every.all_passed
+    assert not J.JudgeResult(True, 0, 0, []).all_passed
+    with pytest.raises(ValueError):
+        J.reward_from_result(every, "binary")
+
+
+# --- verdicts --------------------------------------------------------------------------------------
+
+def test_ac_wa_re_ce(judge):
+    assert run(SUM, SUM_TESTS) == J.JudgeResult(True, 3, 3, ["AC"] * 3)
+    assert run(WRONG, SUM_TESTS).verdicts == ["AC", "WA", "WA"]
+    crash = '#include <cstdio>\nint main(){int a,b;scanf("%d%d",&a,&b); if(a>0) return 3; printf("%d\\n",a+b);}'
+    assert run(crash, SUM_TESTS).verdicts == ["RE", "AC", "RE"]
+    result = run("#include <cstdio>\nint main(){ printf(\"%d\", undefined_name); }", SUM_TESTS)
+    assert (result.compiled, result.passed, result.total, result.verdicts) == (False, 0, 3, [])
+    assert "undefined_name" in result.compile_error and not result.error
+
+
+def test_memory_limit(judge):
+    vec = "#include <bits/stdc++.h>\nint main(){ std::vector<int> v(300000000); v[7] = 1; printf(\"%d\\n\", v[7]); }"
+    assert run(vec, [{"input": "", "output": "1\n"}]).verdicts == ["MLE"]
+    # the asm statement keeps g++ from optimising the allocation away
+    touch = ("#include <bits/stdc++.h>\nint main(){ size_t n = 1 << 30; char *p = (char*)malloc(n); memset(p, 1, n);"
+             " asm volatile(\"\" : : \"r\"(p) : \"memory\"); printf(\"%d\\n\", p[n / 2]); }")
+    assert run(touch, [{"input": "", "output": "1\n"}]).verdicts[0] in ("MLE", "RE")
+    assert run(touch.replace("1 << 30", "1 << 20"), [{"input": "", "output": "1\n"}]).verdicts == ["AC"]
+    # well under the limit is fine
+    fits = "#include <bits/stdc++.h>\nint main(){ std::vector<int> v(20000000, 1); printf(\"%lld\\n\", std::accumulate(v.begin(), v.end(), 0LL)); }"
+    assert run(fits, [{"input": "", "output": "20000000\n"}]).verdicts == ["AC"]
+
+
+# --- the sandbox: hostile programs -----------------------------------------------------------------
+
+def test_infinite_loop_and_sleep_are_tle_and_killed(judge):
+    code = ("#include <bits/stdc++.h>\n#include <unistd.h>\nint main(){ std::string s; std::cin >> s;"
+            " if (s == \"spin\") { volatile unsigned long x = 0; for (;;) x++; } sleep(100); }")
+    started = time.time()
+    result = run(code, [{"input": "spin", "output": "1"}, {"input": "sleep", "output": "1"}])
+    assert result.verdicts == ["TLE", "TLE"]
+    assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 3
+    assert_nothing_left()
+
+
+def test_fork_bomb_is_contained(judge, isolated):
+    counted = ("#include <cstdio>\n#include <unistd.h>\nint main(){ int n = 0; for (int i = 0; i < 100000; i++) {"
+               " pid_t p = fork(); if (p == 0) { for (;;) pause(); } if (p > 0) n++; } printf(\"%d\\n\", n); }")
+    # process_limit 32 counts the program itself: exactly 31 children could be created
+    assert run(counted, [{"input": "", "output": "31\n"}]).verdicts == ["AC"]
+    bomb = "#include <unistd.h>\nint main(){ for (;;) fork(); }"
+    assert run(bomb, [{"input": "", "output": "1"}]).verdicts[0] != "AC"
+    assert_nothing_left()
+    assert subprocess.run(["true"]).returncode == 0  # the machine can still start processes
+
+
+def test_setsid_daemon_does_not_survive(judge):
+    code = ("#include <cstdio>\n#include <unistd.h>\nint main(){ if (fork() == 0) { setsid();"
+            " if (fork() == 0) sleep(1000); return 0; } puts(\"3\"); }")
+    started = time.time()
+    assert run(code, SUM_TESTS[:2]).verdicts == ["AC", "AC"]
+    assert time.time() - started < 3  # did not wait for the sleeper either
+    assert_nothing_left()
+
+
+def test_infinite_output_is_ole_and_not_buffered(judge):
+    code = ("#include <bits/stdc++.h>\nint main(){ std::string s; std::cin >> s; FILE *f = s == \"out\" ? stdout : stderr;"
+            " for (;;) fputs(\"spam spam spam spam spam spam spam spam\\n\", f); }")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert run(code, [{"input": "out", "output": "1"}, {"input": "err", "output": "1"}]).verdicts == ["OLE", "OLE"]
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: nothing big was read
+    assert_nothing_left()
+
+
+def test_program_cannot_write_outside_its_box(judge, isolated, tmp_path):
+    token = f"judge_escape_{os.getpid()}_{time.time_ns()}"
+    targets = [f"/tmp/{token}", f"/var/tmp/{token}", f"/dev/shm/{token}", os.path.expanduser(f"~/{token}"),
+               os.path.join(REPO, token), f"/work/{token}", os.path.join(J._sandbox().base, token), str(tmp_path / token)]
+    code = ("#include <bits/stdc++.h>\nint main(){ std::string p; while (std::cin >> p) { FILE *f = fopen(p.c_str(), \"w\");"
+            " bool ok = f && fputs(\"pwned\", f) >= 0 && fclose(f) == 0; puts(ok ? \"wrote\" : \"blocked\"); } }")
+    relative = [token, "../" + token, "../../" + token]
+    result = run(code, [{"input": "\n".join(targets + relative), "output": "blocked\n" * (len(targets) + len(relative))}])
+    assert result.verdicts == ["AC"]  # the program itself saw every write fail
+    assert [t for t in targets if os.path.exists(t)] == []
+    assert_nothing_left()
+
+
+def test_no_network(judge, isolated):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.3)
+    code = ("#include <bits/stdc++.h>\n#include <arpa/inet.h>\n#include <sys/socket.h>\n#include <unistd.h>\n"
+            "int main(){ int port; std::cin >> port; int s = socket(AF_INET, SOCK_STREAM, 0); sockaddr_in a{};"
+            " a.sin_family = AF_INET; a.sin_port = htons(port); inet_pton(AF_INET, \"127.0.0.1\", &a.sin_addr);"
+            " puts(connect(s, (sockaddr*)&a, sizeof a) == 0 ? \"connected\" : \"failed\"); }")
+    try:
+        assert run(code, [{"input": str(listener.getsockname()[1]), "output": "failed\n"}]).verdicts == ["AC"]
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_program_cannot_signal_host_processes(judge):
+    sentinel = subprocess.Popen(["sleep", "60"])
+    code = ("#include <csignal>\n#include <cstdio>\n#include <unistd.h>\nint main(){ long t, s; scanf(\"%ld %ld\", &t, &s);"
+            " kill(-1, SIGKILL); kill(getppid(), SIGKILL); kill(t, SIGKILL); kill(s, SIGKILL); kill(1, SIGKILL); puts(\"done\"); }")
+    try:
+        assert run(code, [{"input": f"{os.getpid()} {sentinel.pid}", "output": "done\n"}]).verdicts == ["AC"]
+        time.sleep(0.1)
+        assert sentinel.poll() is None  # a root process of the host survived kill(-1) and kill(pid)
+    finally:
+        sentinel.kill()
+        sentinel.wait()
+    assert_nothing_left()
+
+
+def test_program_cannot_read_trainer_memory_or_environment(judge, isolated, monkeypatch):
+    monkeypatch.setenv("LUOGUQWEN_TEST_SECRET", "s3cret")
+    code = ("#include <bits/stdc++.h>\nint main(){ long t; std::cin >> t; std::string me = \"/proc/\" + std::to_string(t);"
+            " for (std::string p : {me + \"/mem\", me + \"/environ\", me + \"/maps\", std::string(\"/proc/1/environ\"),"
+            " std::string(\"/proc/1/root/etc/hostname\"), std::string(\"/etc/shadow\")}) {"
+            " FILE *f = fopen(p.c_str(), \"r\"); char buf[64]; puts(f && fread(buf, 1, sizeof buf, f) > 0 ? \"read\" : \"denied\"); }"
+            " puts(getenv(\"LUOGUQWEN_TEST_SECRET\") ? \"leaked\" : \"clean\"); }")
+    result = run(code, [{"input": str(os.getpid()), "output": "denied\n" * 6 + "clean\n"}])
+    assert result.verdicts == ["AC"]
+
+
+def test_compiler_cannot_read_host_files(judge, isolated):
+    for path in ("/etc/shadow", os.path.abspath(J.__file__)):
+        result = run(f'#include "{path}"\nint main(){{}}\n', SUM_TESTS)
+        assert not result.compiled and not result.error
+        assert "root:" not in result.compile_error and "def " not in result.compile_error
+        assert "Permission denied" in result.compile_error or "No such file" in result.compile_error
+
+
+# --- precompiled header ----------------------------------------------------------------------------
+
+def test_pch_is_used_by_the_sandboxed_compile(judge, isolated):
+    pch = J.pch_dir(CONFIG)
+    assert pch and os.path.isfile(os.path.join(pch, "bits", "stdc++.h.gch"))
+    sandbox = J._sandbox()
+    with sandbox.box() as box:
+        with open(os.path.join(box.box, "main.cpp"), "w") as f:
+            f.write(SUM)
+        os.chmod(os.path.join(box.box, "main.cpp"), 0o644)
+        argv = J._compile_argv(CONFIG, sandbox.pch_include(pch)) + ["-H"]  # -H lists headers; "!" = PCH used
+        out = sandbox.run(box, argv, b"", seconds=30, memory_mb=J.COMPILE_MEMORY_MB, output_mb=64, compiling=True, pch_dir=pch)
+    assert out.returncode == 0, out.stderr
+    assert "! /pch/bits/stdc++.h.gch" in out.stderr.decode().splitlines()[0]
+
+
+def test_pch_build_is_atomic_and_tolerates_a_concurrent_builder(tmp_path):
+    flags = ["-std=c++17", "-O2"]
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(J._build_pch(flags, str(tmp_path)))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and results[0] == results[1]
+    assert os.listdir(tmp_path / "pch") == [os.path.basename(results[0])]  # no half-built folder left
+    assert os.path.getsize(os.path.join(results[0], "bits", "stdc++.h.gch")) > 1_000_000
+    # later calls reuse the finished folder
+    assert J._build_pch(flags, str(tmp_path)) == results[0]
+
+
+def test_without_a_pch_still_compiles(judge, capsys):
+    config = J.JudgeConfig(time_limit=1.0, judge_cache_dir="/proc/no-such-place")
+    assert J.pch_dir(config) is None
+    assert "compiling without it" in capsys.readouterr().out
+    assert run('#include <cstdio>\nint main(){puts("3");}', SUM_TESTS[:1], config).verdicts == ["AC"]
+    assert J.pch_dir(J.JudgeConfig(use_pch=False)) is None
+
+
+# --- Judge and code_reward_func --------------------------------------------------------------------
+
+def test_cache_compiles_identical_completions_once(judge):
+    before = judge.compile_count
+    results = judge.judge([SUM, WRONG, SUM, SUM, None], [SUM_TESTS] * 5)
+    assert judge.compile_count - before == 2
+    assert [r.passed for r in results] == [3, 1, 3, 3, 0] and not results[4].compiled
+    results[0].verdicts.append("mutated")  # callers get their own copies
+    again = judge.judge([SUM, WRONG], [SUM_TESTS] * 2)
+    assert judge.compile_count - before == 2 and again[0].verdicts == ["AC"] * 3
+    assert judge.judge([SUM], [SUM_TESTS[:2]])[0].total == 2 and judge.compile_count - before == 3  # other tests
+
+
+def test_code_reward_func_with_trl_arguments(judge):
+    right = f"Sure!\n```cpp\n{SUM}```"
+    wrong = f"```cpp\n{WRONG}```"
+    completions = [[{"role": "assistant", "content": c}] for c in (right, wrong, "no idea", "```cpp\nint main({}\n```")]
+    metrics = {}
+    rewards = J.code_reward_func(
+        prompts=[[{"role": "user", "content": "P"}]] * 4, completions=completions, completion_ids=[[1, 2]] * 4,
+        test_cases=[SUM_TESTS] * 4, pid=["LQ1"] * 4, trainer_state=object(), log_extra=lambda *a: None,
+        log_metric=lambda name, value: metrics.__setitem__(name, value), judge=judge,
+    )
+    assert rewards == [1.0, 0.5, 0.0, 0.0]
+    assert metrics == {"judge/has_code": 0.75, "judge/compiled": 0.5, "judge/all_passed": 0.25}
+    assert J.code_reward_func([right, "nothing"], [SUM_TESTS] * 2, judge=judge) == [1.0, 0.0]  # plain strings
+    fraction = J.Judge(J.JudgeConfig(time_limit=1.0, reward_mode="partial", judge_workers=1))
+    try:
+        assert J.code_reward_func([wrong], [SUM_TESTS], judge=fraction) == [0.5 + 0.5 / 3]
+    finally:
+        fraction.close()
+    assert my_children() == []
+
+
+def test_code_reward_func_default_judge():
+    assert J.code_reward_func([f"```cpp\n{SUM}```"], [SUM_TESTS]) == [1.0]
+
+
+def test_bad_test_cases_name_the_row(judge):
+    with pytest.raises(ValueError, match="test case 0 of completion 1 needs string 'input' and 'output'"):
+        J.code_reward_func(["a", "b"], [SUM_TESTS, [{"input": "1 2\n"}]], judge=judge)
+    with pytest.raises(ValueError, match="test case 1 .*'input' and 'output'"):
+        J.compile_and_run(SUM, [SUM_TESTS[0], {"output": "3"}])
+
+
+def test_internal_failure_scores_zero_and_is_reported_once(judge, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(J, "_compile", broken)
+    monkeypatch.setattr(J, "_printed", set())
+    codes = [f"```cpp\n{SUM}// {i}\n```" for i in range(3)]
+    assert J.code_reward_func(codes, [SUM_TESTS] * 3, judge=judge) == [0.0, 0.0, 0.0]
+    assert capsys.readouterr().out.count("internal judge error") == 1
+    result = judge.judge([SUM + "// x"], [SUM_TESTS])[0]
+    assert result.error == "RuntimeError: disk on fire" and not result.compiled and result.total == 3
+    monkeypatch.undo()
+    assert judge.judge([SUM + "// x"], [SUM_TESTS])[0].all_passed  # failures are not cached
+
+
+# --- fallback modes (forced; this machine normally uses namespaces) -----------------------------
+
+@pytest.mark.parametrize("mode", ["rlimits", "userns"])
+def test_fallback_modes_judge_and_clean_up(judge, mode, monkeypatch):
+    try:
+        sandbox = J._Sandbox(mode)
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    monkeypatch.setattr(J, "_sandbox_instance", sandbox)
+    assert J.sandbox_mode() == mode
+    assert run(SUM, SUM_TESTS).verdicts == ["AC"] * 3
+    loop = "int main(){ volatile unsigned long x = 0; for (;;) x++; }"
+    assert run(loop, SUM_TESTS[:1]).verdicts == ["TLE"]
+    daemon = ("#include <cstdio>\n#include <unistd.h>\nint main(){ if (fork() == 0) { setsid();"
+              " if (fork() == 0) sleep(1000); return 0; } puts(\"3\"); }")
+    assert run(daemon, SUM_TESTS[:1]).verdicts == ["AC"]
+    if os.geteuid() == 0 or mode != "rlimits":  # a non-root rlimits sandbox cannot catch setsid()
+        assert sandbox_uid_processes(include_zombies=False) == []  # killed orphans are reaped by init, not by us
+    assert my_children() == [] and sorted(os.listdir(sandbox.base)) == ["root"]
+
+
+def test_sandbox_never_forks_the_trainer_with_preexec_fn(judge, monkeypatch):
+    """Popen without preexec_fn lets CPython vfork; a fork of a 10 GB trainer per test is what got OOM-killed."""
+    calls = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args, **kwargs):
+        calls.append(kwargs)
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(J.subprocess, "Popen", recording_popen)
+    assert run(SUM + "// vfork", SUM_TESTS[:2]).all_passed
+    assert len(calls) == 3 and all(kw.get("preexec_fn") is None and kw.get("close_fds", True) for kw in calls)
