@@ -1,0 +1,179 @@
+"""End to end: CLI parsing, real GRPO steps with the real g++ reward, checkpoints, resume, clear errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+import torch.nn as nn
+
+import train_rl
+from train_rl import ConfigError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROBLEM = "# T1 两数之和\n\n## 题目描述\n\n输入 a b，输出 a+b。\n"
+TESTS = [{"input": "1 2\n", "output": "3\n"}, {"input": "5 7\n", "output": "12\n"}]
+RIGHT = "```cpp\n#include <cstdio>\nint main(){int a,b;scanf(\"%d%d\",&a,&b);printf(\"%d\\n\",a+b);}\n```"
+WRONG = "```cpp\n#include <cstdio>\nint main(){int a,b;scanf(\"%d%d\",&a,&b);printf(\"%d\\n\",a-b);}\n```"
+
+
+@pytest.fixture(scope="module")
+def coder_model_dir(tiny_model_dir, tmp_path_factory):
+    """The tiny random model, overfitted for a few seconds to answer with RIGHT or WRONG (about 50/50).
+
+    A random model writes no code, every reward is 0 and GRPO's advantages vanish, so v could not move;
+    this model gives a group of completions real reward variance through the real judge.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    prompt = tokenizer.apply_chat_template(train_rl.to_chat(PROBLEM), add_generation_prompt=True, tokenize=False)
+    batch = tokenizer([prompt + answer + "<|im_end|>" for answer in (RIGHT, WRONG)], return_tensors="pt", padding=True)
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    torch.manual_seed(0)
+    for _ in range(150):
+        loss = model(**batch, labels=labels).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.5, loss.item()
+    folder = str(tmp_path_factory.mktemp("tiny-coder"))
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture()
+def data_file(tmp_path):
+    path = tmp_path / "problems.jsonl"
+    rows = [{"pid": f"T{i}", "prompt": PROBLEM, "test_cases": TESTS} for i in range(4)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def train_argv(model_dir, data_file, out, *extra):
+    return [
+        "4", "--model_name_or_path", model_dir, "--data_file", data_file, "--output_dir", str(out),
+        "--final_v_path", str(out / "final_v.pt"), "--preset", "cpu", "--max_steps", "2", "--save_steps", "1",
+        "--per_device_train_batch_size", "4", "--num_generations", "4", "--max_completion_length", "128",
+        "--learning_rate", "0.05", "--seed", "0", "--temperature", "1.0", *extra,
+    ]
+
+
+def test_cli_positional_u_flags_and_yaml(tmp_path):
+    args, judge, grpo = train_rl.parse_args(["32", "--learning_rate", "2e-5", "--reward_mode", "fraction"])
+    assert args.u == 32 and grpo.learning_rate == 2e-5 and judge.reward_mode == "fraction"
+    assert args.preset == "cpu" and grpo.max_completion_length == 320  # the CPU preset's default
+    config = tmp_path / "run.yaml"
+    config.write_text("u: 8\nnum_generations: 2\nper_device_train_batch_size: 2\nrank: 3\n")
+    args, _, grpo = train_rl.parse_args(["--config", str(config), "--per_device_train_batch_size", "6"])
+    assert (args.u, args.rank, grpo.num_generations, grpo.per_device_train_batch_size) == (8, 3, 2, 6)  # YAML over preset, flags over YAML
+    with pytest.raises(ConfigError, match="divisible by num_generations"):  # TRL's own check, as one line
+        train_rl.parse_args(["--num_generations", "3"])
+    with pytest.raises(ConfigError, match="bf16"):  # the GPU preset on a machine without one: one clear line
+        train_rl.parse_args(["--preset", "gpu"])
+    args, _, grpo = train_rl.parse_args(["--preset", "gpu", "--bf16", "False"])  # the seed's GPU settings
+    assert (args.u, grpo.learning_rate, grpo.per_device_train_batch_size, grpo.gradient_accumulation_steps,
+            grpo.num_generations, grpo.max_completion_length, grpo.num_train_epochs) == (16, 1e-5, 1, 8, 4, 512, 1)
+    for bad in (["0"], ["-3"], ["--rank", "0"], ["--svd", "magic"], ["--preset", "tpu"]):
+        with pytest.raises(ConfigError):
+            train_rl.parse_args(bad)
+
+
+def test_two_grpo_steps_change_v_checkpoint_then_resume(coder_model_dir, data_file, tmp_path):
+    out = tmp_path / "run"
+    train_rl.main(train_argv(coder_model_dir, data_file, out))
+
+    final = torch.load(out / "final_v.pt", weights_only=True)
+    assert final["u"] == 4 and final["global_step"] == 2 and final["v"].dtype == torch.float32
+    assert final["v"].abs().sum() > 0  # real reward variance moved v
+    checkpoint = out / "checkpoint-2"
+    files = set(os.listdir(checkpoint))
+    assert {"tiny_lora_v.pt", "optimizer.pt", "trainer_state.json"} <= files
+    assert not any(f.endswith(".safetensors") or f.endswith(".bin") for f in files)  # no base weights
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [1, 2]
+    assert all(0 <= r["judge/compiled"] <= 1 and "tiny_lora/v_norm" in r for r in records)
+    assert max(r["judge/compiled"] for r in records) > 0  # the judge really compiled model output
+    assert (out / "training_curves.png").stat().st_size > 1000
+
+    train_rl.main(train_argv(coder_model_dir, data_file, out, "--max_steps", "3", "--resume"))
+    state = json.loads((out / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["global_step"] == 3
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [1, 2, 3]  # resumed at step 3, not from scratch
+    resumed = torch.load(out / "final_v.pt", weights_only=True)
+    assert resumed["global_step"] == 3
+
+
+def test_v_stays_fp32_when_trainer_wraps_a_4bit_model(tiny_model_dir, data_file, tmp_path):
+    from transformers import AutoTokenizer
+    from trl import GRPOConfig
+
+    model, _ = train_rl.load_model_and_tokenizer(tiny_model_dir, load_in_4bit=True)
+    assert model.is_loaded_in_4bit
+    v = nn.Parameter(torch.zeros(4))
+    train_rl.apply_tiny_lora(model, v)
+    config = GRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, per_device_train_batch_size=2,
+                        num_generations=2, max_completion_length=8, report_to="none")
+    trainer = train_rl.TinyLoRAGRPOTrainer(
+        model=model, reward_funcs=[train_rl.code_reward_func], args=config,
+        train_dataset=train_rl.build_dataset(train_rl.load_rl_problems(data_file)),
+        processing_class=AutoTokenizer.from_pretrained(tiny_model_dir),
+    )
+    assert train_rl.tiny_lora_vector(trainer.model) is v and v.dtype == torch.float32
+    # the reason it matters: bf16 rounds a GRPO-sized step away
+    assert torch.tensor(0.07, dtype=torch.bfloat16) + 1e-5 == torch.tensor(0.07, dtype=torch.bfloat16)
+
+
+def test_bad_data_files_are_clear_errors(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        train_rl.load_rl_problems(str(tmp_path / "missing.jsonl"))
+    cases = {
+        "empty.jsonl": ("", "holds no problems"),
+        "bad.jsonl": ('{"prompt": "x", "test_cases": [{"input": "1", "output": "1"}]}\n{oops\n', ":2: invalid JSON"),
+        "noprompt.jsonl": ('{"test_cases": [{"input": "1", "output": "1"}]}\n', ":1: a row needs a non-empty string 'prompt'"),
+        "notests.jsonl": ('{"prompt": "x", "test_cases": []}\n', "non-empty list 'test_cases'"),
+        "badtest.jsonl": ('{"prompt": "x", "test_cases": [{"input": "1"}]}\n', "string 'input' and 'output'"),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ConfigError, match=message):
+            train_rl.load_rl_problems(str(tmp_path / name))
+
+
+def test_missing_model_dir_without_network_is_one_line(tmp_path, data_file):
+    """As a user sees it: a subprocess, one 'error:' line on stderr, non-zero exit, no traceback."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    for argv, message in [
+        (["--model_name_or_path", str(tmp_path / "nope"), "--data_file", data_file], "does not exist"),
+        (["--data_file", str(tmp_path / "missing.jsonl")], "does not exist"),
+        (["0"], "positive integer"),
+    ]:
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, "train_rl.py"), *argv], capture_output=True,
+                              text=True, cwd=tmp_path, env=env, timeout=120)
+        assert proc.returncode != 0
+        assert proc.stderr.strip().splitlines()[-1].startswith("error:") and message in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_gpu_default_model_download_failure_is_clear(tmp_path):
+    # the GPU preset's default folder is missing and ModelScope is unreachable here: a clear error, fast
+    with pytest.raises(ConfigError, match="does not exist and downloading"):
+        train_rl.ensure_gpu_model(str(tmp_path / "models" / "Qwen2.5-Coder-3B-Instruct"), "qwen/Qwen2.5-Coder-3B-Instruct")
+
+
+def test_mismatched_saved_v_is_rejected_on_resume(coder_model_dir, data_file, tmp_path):
+    out = tmp_path / "run"
+    (out / "checkpoint-1").mkdir(parents=True)
+    model, _ = train_rl.load_model_and_tokenizer(coder_model_dir, load_in_4bit=False)
+    v = nn.Parameter(torch.zeros(8))  # the run below uses u = 4
+    train_rl.apply_tiny_lora(model, v)
+    train_rl.save_tiny_lora(str(out / "checkpoint-1" / "tiny_lora_v.pt"), model, v)
+    (out / "checkpoint-1" / "trainer_state.json").write_text(json.dumps({"global_step": 1}))
+    with pytest.raises(ConfigError, match="u: saved 8 vs model 4"):
+        train_rl.main(train_argv(coder_model_dir, data_file, out, "--resume"))
