@@ -1,0 +1,210 @@
+"""Did the 16 numbers help? Base model vs base + TinyLoRA, same prompts, seeds and decoding, side by side.
+
+    python evaluate.py --split eval --tiny_lora output/tiny_lora_v.pt --n 8 --k 1,5
+    python evaluate.py --split eval --tiny_lora output/tiny_lora_v.pt --greedy      # greedy pass@1
+    python evaluate.py --data_file local_luogu_rl/luogu_rl_data.jsonl --max_problems 50 --plot
+
+Both models are the same module: v = 0 is exactly the base model (tested), so the only difference between
+the two columns is v. Completions are judged by the training judge on all tests of each problem.
+pass@k uses the unbiased estimator of Chen et al. (2021); the uncertainty of the difference is a paired
+bootstrap over problems. Results go to <output>/eval.json and <output>/eval.md (and eval.png with --plot).
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+import torch.nn as nn
+from tqdm.auto import tqdm
+
+import train_rl
+
+SPLITS = {"eval": "./local_luogu_rl/shipped/eval.jsonl", "train": train_rl.SHIPPED_TRAIN_FILE}
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k for c correct out of n samples: 1 - C(n-c, k) / C(n, k)."""
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
+
+
+def generate(model, tokenizer, problems, args) -> list[list[str]]:
+    """n completions per problem, in fixed batches with a fixed seed per batch (identical for both models)."""
+    jobs = [(i, j) for i in range(len(problems)) for j in range(args.n)]
+    texts = [tokenizer.apply_chat_template(train_rl.to_chat(p["prompt"]), add_generation_prompt=True, tokenize=False)
+             for p in problems]
+    completions = [[None] * args.n for _ in problems]
+    tokenizer.padding_side = "left"
+    for start in tqdm(range(0, len(jobs), args.batch_size), desc="generating"):
+        batch = jobs[start:start + args.batch_size]
+        encoded = tokenizer([texts[i] for i, _ in batch], return_tensors="pt", padding=True).to(model.device)
+        torch.manual_seed(args.seed + start)
+        with torch.no_grad():
+            out = model.generate(
+                **encoded, max_new_tokens=args.max_new_tokens, do_sample=not args.greedy,
+                temperature=None if args.greedy else args.temperature, top_p=None if args.greedy else args.top_p,
+                top_k=None,
+            )
+        for (i, j), row in zip(batch, out[:, encoded["input_ids"].shape[1]:]):
+            completions[i][j] = tokenizer.decode(row, skip_special_tokens=True)
+    return completions
+
+
+def score(problems, completions, judge, ks) -> dict:
+    flat_codes = [train_rl.extract_code(c) for per in completions for c in per]
+    flat_tests = [p["test_cases"] for p in problems for _ in range(len(completions[0]))]
+    results = judge.judge(flat_codes, flat_tests)
+    n = len(completions[0])
+    per_problem = []
+    for index, problem in enumerate(problems):
+        mine = results[index * n:(index + 1) * n]
+        per_problem.append({
+            "pid": problem["pid"], "n": n, "correct": sum(r.all_passed for r in mine),
+            "compiled": sum(r.compiled for r in mine),
+            "mean_reward": sum(train_rl.reward_from_result(r, judge.config.reward_mode) for r in mine) / n,
+            "verdicts": [r.verdicts if r.compiled else ["CE" if c else "NO_CODE"] for r, c in
+                         zip(mine, flat_codes[index * n:(index + 1) * n])],
+        })
+    summary = {f"pass@{k}": sum(pass_at_k(n, p["correct"], k) for p in per_problem) / len(per_problem) for k in ks}
+    summary["compile_rate"] = sum(p["compiled"] for p in per_problem) / (n * len(per_problem))
+    summary["mean_reward"] = sum(p["mean_reward"] for p in per_problem) / len(per_problem)
+    return {"summary": summary, "problems": per_problem}
+
+
+def paired_bootstrap(base: list[float], tuned: list[float], samples: int = 10_000, seed: int = 0):
+    """95% interval of mean(tuned - base) with problems resampled with replacement."""
+    rng = random.Random(seed)
+    diffs = [t - b for b, t in zip(base, tuned)]
+    means = sorted(sum(rng.choice(diffs) for _ in diffs) / len(diffs) for _ in range(samples))
+    return means[int(0.025 * samples)], means[int(0.975 * samples) - 1]
+
+
+def write_report(report: dict, output_dir: str, plot: bool) -> None:
+    os.makedirs(output_dir, exist_ok=True)
+    tmp = os.path.join(output_dir, f".eval.json.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2, ensure_ascii=False)
+    os.replace(tmp, os.path.join(output_dir, "eval.json"))
+
+    models = list(report["models"])
+    metrics = list(report["models"][models[0]]["summary"])
+    lines = [f"Evaluation on {report['data_file']} ({report['problems']} problems, n = {report['n']}, "
+             f"{'greedy' if report['greedy'] else 'temperature ' + str(report['temperature'])})", "",
+             "| metric | " + " | ".join(models) + (" | difference (95% CI) |" if len(models) == 2 else " |"),
+             "|---" * (len(models) + 1 + (len(models) == 2)) + "|"]
+    for metric in metrics:
+        row = f"| {metric} | " + " | ".join(f"{report['models'][m]['summary'][metric]:.3f}" for m in models)
+        if len(models) == 2:
+            d = report["difference"][metric]
+            row += f" | {d['mean']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}]"
+        lines.append(row + " |")
+    lines += ["", "| problem | " + " | ".join(f"{m} correct/n" for m in models) + " |", "|---" * (len(models) + 1) + "|"]
+    for index, problem in enumerate(report["models"][models[0]]["problems"]):
+        lines.append(f"| {problem['pid']} | " + " | ".join(
+            f"{report['models'][m]['problems'][index]['correct']}/{problem['n']}" for m in models) + " |")
+    tmp = os.path.join(output_dir, f".eval.md.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, os.path.join(output_dir, "eval.md"))
+    print("\n".join(lines))
+
+    if plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 4))
+        width = 0.8 / len(models)
+        for offset, model_name in enumerate(models):
+            values = [report["models"][model_name]["summary"][m] for m in metrics]
+            ax.bar([i + offset * width for i in range(len(metrics))], values, width, label=model_name)
+        ax.set_xticks([i + width * (len(models) - 1) / 2 for i in range(len(metrics))], metrics)
+        ax.set_ylim(0, 1)
+        ax.legend()
+        ax.set_title(f"{report['problems']} problems, n = {report['n']}")
+        tmp = os.path.join(output_dir, f".eval.png.tmp-{os.getpid()}.png")
+        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        os.replace(tmp, os.path.join(output_dir, "eval.png"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=sorted(SPLITS), default="eval", help="a shipped split (default: held-out eval)")
+    parser.add_argument("--data_file", help="any RL JSONL file instead of a shipped split")
+    parser.add_argument("--max_problems", type=int, help="first N problems only")
+    parser.add_argument("--tiny_lora", help="a saved v (tiny_lora_v.pt): evaluate base and base + v side by side")
+    parser.add_argument("--model", help="model folder (default: the trainer's default for this machine)")
+    parser.add_argument("--load_in_4bit", action="store_true", help="load the model in 4-bit NF4")
+    parser.add_argument("--n", type=int, default=8, help="samples per problem")
+    parser.add_argument("--k", default="1,5", help="comma-separated k for pass@k (each <= n)")
+    parser.add_argument("--greedy", action="store_true", help="greedy decoding, n = 1: greedy pass@1")
+    parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (GRPO's default)")
+    parser.add_argument("--top_p", type=float, default=1.0, help="nucleus sampling")
+    parser.add_argument("--max_new_tokens", type=int, default=320, help="generation budget per completion")
+    parser.add_argument("--batch_size", type=int, default=8, help="sequences generated together")
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed (the same for both models)")
+    parser.add_argument("--output", default="./output/eval", help="folder for eval.json, eval.md, eval.png")
+    parser.add_argument("--plot", action="store_true", help="also write a bar chart")
+    args = parser.parse_args()
+    if args.greedy:
+        args.n = 1
+    ks = [int(k) for k in args.k.split(",")] if not args.greedy else [1]
+    if args.n <= 0 or any(k <= 0 or k > args.n for k in ks):
+        raise train_rl.ConfigError(f"need n >= 1 and every k in 1..n (n = {args.n}, k = {args.k})")
+    train_rl.require_gpp()
+    data_file = args.data_file or SPLITS[args.split]
+    problems = train_rl.load_rl_problems(data_file, args.max_problems)
+    saved = train_rl.read_tiny_lora(args.tiny_lora) if args.tiny_lora else None
+
+    preset = "gpu" if torch.cuda.is_available() else "cpu"
+    path, why = train_rl.resolve_model(train_rl.ScriptArguments(model_name_or_path=args.model, preset=preset))
+    print(f"[eval] model: {why}; {len(problems)} problems from {data_file}; n = {args.n}")
+    model, tokenizer = train_rl.load_model_and_tokenizer(path, args.load_in_4bit)
+    model.eval()
+    judge = train_rl.Judge(train_rl.JudgeConfig())
+    report = {"data_file": data_file, "problems": len(problems), "n": args.n, "greedy": args.greedy,
+              "temperature": args.temperature, "max_new_tokens": args.max_new_tokens, "seed": args.seed,
+              "model": why, "tiny_lora": args.tiny_lora, "models": {}}
+    try:
+        if saved is None:
+            started = time.time()
+            report["models"]["base"] = score(problems, generate(model, tokenizer, problems, args), judge, ks)
+            report["models"]["base"]["seconds"] = time.time() - started
+        else:
+            v = train_rl.load_tiny_lora(model, args.tiny_lora)  # builds the adapter from the file's metadata
+            trained = v.detach().clone()
+            for name, value in (("base", torch.zeros_like(trained)), ("base+TinyLoRA", trained)):
+                with torch.no_grad():
+                    v.copy_(value)
+                started = time.time()
+                report["models"][name] = score(problems, generate(model, tokenizer, problems, args), judge, ks)
+                report["models"][name]["seconds"] = time.time() - started
+    finally:
+        judge.close()
+    if saved is not None:
+        report["difference"] = {}
+        for metric in report["models"]["base"]["summary"]:
+            if metric.startswith("pass@"):
+                k = int(metric[5:])
+                per = [[pass_at_k(p["n"], p["correct"], k) for p in report["models"][m]["problems"]] for m in report["models"]]
+            elif metric == "compile_rate":
+                per = [[p["compiled"] / p["n"] for p in report["models"][m]["problems"]] for m in report["models"]]
+            else:
+                per = [[p["mean_reward"] for p in report["models"][m]["problems"]] for m in report["models"]]
+            mean = sum(t - b for b, t in zip(*per)) / len(problems)
+            report["difference"][metric] = {"mean": mean, "ci95": paired_bootstrap(*per)}
+    write_report(report, args.output, args.plot)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except train_rl.ConfigError as e:
+        sys.exit(f"error: {e}")
