@@ -1169,7 +1169,12 @@ def declare_tiny_lora_adapter(model: nn.Module) -> None:
 
 
 class TinyLoRAGRPOTrainer(GRPOTrainer):
-    """GRPOTrainer whose checkpoints hold v and the trainer state, not the multi-GB base weights."""
+    """GRPOTrainer whose checkpoints hold v and the trainer state, not the multi-GB base weights.
+
+    It also profiles each step: seconds in generation, in the judge (the reward), in the rest of the
+    rollout (tokenizing, advantages) and in the policy update (loss forward and backward), logged as
+    time/*_s per optimizer step.
+    """
 
     def __init__(self, model, *args, **kwargs):
         if getattr(model, "is_quantized", False):
@@ -1179,6 +1184,32 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         # GRPO-sized step (0.07 + 1e-5 rounds back to 0.07), and the paper found fp32 v better: undo it.
         v = tiny_lora_vector(self.model)
         v.data = v.data.float()
+        self._phase_seconds = {"generation": 0.0, "judge": 0.0, "rollout": 0.0, "training_step": 0.0}
+        self._last_logged_step = 0
+
+    @contextmanager
+    def _timed(self, phase: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._phase_seconds[phase] += time.perf_counter() - start
+
+    def _generate(self, prompts):
+        with self._timed("generation"):
+            return super()._generate(prompts)
+
+    def _calculate_rewards(self, *args, **kwargs):
+        with self._timed("judge"):
+            return super()._calculate_rewards(*args, **kwargs)
+
+    def _prepare_inputs(self, *args, **kwargs):
+        with self._timed("rollout"):
+            return super()._prepare_inputs(*args, **kwargs)
+
+    def training_step(self, *args, **kwargs):
+        with self._timed("training_step"):
+            return super().training_step(*args, **kwargs)
 
     def save_model(self, output_dir: str | None = None, _internal_call: bool = False) -> None:
         output_dir = output_dir or self.args.output_dir
@@ -1191,6 +1222,15 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
     def log(self, logs: dict, start_time: float | None = None) -> None:
         if self.model.training:
             logs["tiny_lora/v_norm"] = tiny_lora_vector(self.model).detach().float().norm().item()
+            steps = self.state.global_step - self._last_logged_step
+            if steps > 0:
+                t = self._phase_seconds
+                logs["time/generation_s"] = t["generation"] / steps
+                logs["time/judge_s"] = t["judge"] / steps
+                logs["time/other_rollout_s"] = (t["rollout"] - t["generation"] - t["judge"]) / steps
+                logs["time/policy_update_s"] = (t["training_step"] - t["rollout"]) / steps
+                self._phase_seconds = dict.fromkeys(t, 0.0)
+                self._last_logged_step = self.state.global_step
         super().log(logs, start_time)
 
 
@@ -1210,7 +1250,9 @@ class MetricsLogger(TrainerCallback):
             f"[step {state.global_step}] reward {logs['reward']:.3f} ± {logs.get('reward_std', 0):.3f} | "
             f"compiled {logs.get('judge/compiled', float('nan')):.2f} | all tests passed "
             f"{logs.get('judge/all_passed', float('nan')):.2f} | length {logs.get('completions/mean_length', 0):.0f} | "
-            f"step {logs.get('step_time', 0):.1f}s | |v| {logs.get('tiny_lora/v_norm', 0):.2e}"
+            f"step {logs.get('step_time', 0):.1f}s (generation {logs.get('time/generation_s', 0):.1f}s, judge "
+            f"{logs.get('time/judge_s', 0):.1f}s, update {logs.get('time/policy_update_s', 0):.1f}s) | "
+            f"|v| {logs.get('tiny_lora/v_norm', 0):.2e}"
         )
 
 

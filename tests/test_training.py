@@ -99,6 +99,10 @@ def test_two_grpo_steps_change_v_checkpoint_then_resume(coder_model_dir, data_fi
     assert [r["step"] for r in records] == [1, 2]
     assert all(0 <= r["judge/compiled"] <= 1 and "tiny_lora/v_norm" in r for r in records)
     assert max(r["judge/compiled"] for r in records) > 0  # the judge really compiled model output
+    for r in records:  # the step profile: each phase took time, and together they fit in the step
+        phases = [r["time/generation_s"], r["time/judge_s"], r["time/policy_update_s"]]
+        assert all(t > 0 for t in phases) and r["time/other_rollout_s"] >= 0
+        assert sum(phases) + r["time/other_rollout_s"] == pytest.approx(r["step_time"], rel=0.05)
     assert (out / "training_curves.png").stat().st_size > 1000
 
     train_rl.main(train_argv(coder_model_dir, data_file, out, "--max_steps", "3", "--resume"))
