@@ -131,6 +131,7 @@ def write_report(report: dict, output_dir: str, plot: bool) -> None:
         ax.set_title(f"{report['problems']} problems, n = {report['n']}")
         tmp = os.path.join(output_dir, f".eval.png.tmp-{os.getpid()}.png")
         fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        plt.close(fig)
         os.replace(tmp, os.path.join(output_dir, "eval.png"))
 
 
@@ -147,7 +148,8 @@ def main() -> None:
     parser.add_argument("--greedy", action="store_true", help="greedy decoding, n = 1: greedy pass@1")
     parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (GRPO's default)")
     parser.add_argument("--top_p", type=float, default=1.0, help="nucleus sampling")
-    parser.add_argument("--max_new_tokens", type=int, default=320, help="generation budget per completion")
+    parser.add_argument("--max_new_tokens", type=int,
+                        help="generation budget per completion (default: the training preset's max_completion_length)")
     parser.add_argument("--batch_size", type=int, default=8, help="sequences generated together")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (the same for both models)")
     parser.add_argument("--output", default="./output/eval", help="folder for eval.json, eval.md, eval.png")
@@ -164,6 +166,7 @@ def main() -> None:
     saved = train_rl.read_tiny_lora(args.tiny_lora) if args.tiny_lora else None
 
     preset = "gpu" if torch.cuda.is_available() else "cpu"
+    args.max_new_tokens = args.max_new_tokens or train_rl.PRESETS[preset]["max_completion_length"]
     path, why = train_rl.resolve_model(train_rl.ScriptArguments(model_name_or_path=args.model, preset=preset))
     print(f"[eval] model: {why}; {len(problems)} problems from {data_file}; n = {args.n}")
     model, tokenizer = train_rl.load_model_and_tokenizer(path, args.load_in_4bit)

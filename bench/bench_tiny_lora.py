@@ -145,7 +145,6 @@ def main():
     parser.add_argument("--real_layers", type=int, default=1, help="use every N-th block of the real model")
     parser.add_argument("--skip_real", action="store_true", help="skip benchmark 3")
     args = parser.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     bench_layers([int(n) for n in args.tokens.split(",")], args.repeats)
     bench_svd(args.rank, args.niter)

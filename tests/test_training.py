@@ -2,8 +2,11 @@
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -13,48 +16,6 @@ import train_rl
 from train_rl import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROBLEM = "# T1 两数之和\n\n## 题目描述\n\n输入 a b，输出 a+b。\n"
-TESTS = [{"input": "1 2\n", "output": "3\n"}, {"input": "5 7\n", "output": "12\n"}]
-RIGHT = "```cpp\n#include <cstdio>\nint main(){int a,b;scanf(\"%d%d\",&a,&b);printf(\"%d\\n\",a+b);}\n```"
-WRONG = "```cpp\n#include <cstdio>\nint main(){int a,b;scanf(\"%d%d\",&a,&b);printf(\"%d\\n\",a-b);}\n```"
-
-
-@pytest.fixture(scope="module")
-def coder_model_dir(tiny_model_dir, tmp_path_factory):
-    """The tiny random model, overfitted for a few seconds to answer with RIGHT or WRONG (about 50/50).
-
-    A random model writes no code, every reward is 0 and GRPO's advantages vanish, so v could not move;
-    this model gives a group of completions real reward variance through the real judge.
-    """
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
-    prompt = tokenizer.apply_chat_template(train_rl.to_chat(PROBLEM), add_generation_prompt=True, tokenize=False)
-    batch = tokenizer([prompt + answer + "<|im_end|>" for answer in (RIGHT, WRONG)], return_tensors="pt", padding=True)
-    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    torch.manual_seed(0)
-    for _ in range(150):
-        loss = model(**batch, labels=labels).loss
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    assert loss.item() < 0.5, loss.item()
-    folder = str(tmp_path_factory.mktemp("tiny-coder"))
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
-@pytest.fixture()
-def data_file(tmp_path):
-    path = tmp_path / "problems.jsonl"
-    rows = [{"pid": f"T{i}", "prompt": PROBLEM, "test_cases": TESTS} for i in range(4)]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return str(path)
-
-
 def train_argv(model_dir, data_file, out, *extra):
     return [
         "4", "--model_name_or_path", model_dir, "--data_file", data_file, "--output_dir", str(out),
@@ -67,7 +28,7 @@ def train_argv(model_dir, data_file, out, *extra):
 def test_cli_positional_u_flags_and_yaml(tmp_path):
     args, judge, grpo = train_rl.parse_args(["32", "--learning_rate", "2e-5", "--reward_mode", "fraction"])
     assert args.u == 32 and grpo.learning_rate == 2e-5 and judge.reward_mode == "fraction"
-    assert args.preset == "cpu" and grpo.max_completion_length == 320  # the CPU preset's default
+    assert args.preset == "cpu" and grpo.max_completion_length == 256  # the CPU preset's default
     config = tmp_path / "run.yaml"
     config.write_text("u: 8\nnum_generations: 2\nper_device_train_batch_size: 2\nrank: 3\n")
     args, _, grpo = train_rl.parse_args(["--config", str(config), "--per_device_train_batch_size", "6"])
@@ -181,3 +142,29 @@ def test_mismatched_saved_v_is_rejected_on_resume(coder_model_dir, data_file, tm
     (out / "checkpoint-1" / "trainer_state.json").write_text(json.dumps({"global_step": 1}))
     with pytest.raises(ConfigError, match="u: saved 8 vs model 4"):
         train_rl.main(train_argv(coder_model_dir, data_file, out, "--resume"))
+
+
+def test_ctrl_c_saves_v_and_the_trainer_state(coder_model_dir, data_file, tmp_path):
+    """Ctrl-C (SIGINT) mid-run: v and the trainer state are saved, the exit says how to continue."""
+    out = tmp_path / "run"
+    argv = train_argv(coder_model_dir, data_file, out, "--max_steps", "1000", "--save_steps", "1000")
+    # a shell that starts jobs in the background ignores SIGINT for them; a user's terminal does not
+    child = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+             f"sys.argv = ['train_rl.py', *{argv!r}]; runpy.run_path({os.path.join(ROOT, 'train_rl.py')!r}, "
+             "run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    metrics = out / "metrics.jsonl"
+    deadline = time.time() + 300
+    while not (metrics.exists() and metrics.read_text().count("\n") >= 2) and proc.poll() is None:
+        assert time.time() < deadline, "no training step logged in 5 minutes"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in stderr, stderr[-3000:]
+    step = int(re.search(r"interrupted at step (\d+); checkpoint saved", stderr).group(1))
+    assert step >= 2
+    saved = train_rl.read_tiny_lora(str(out / f"checkpoint-{step}" / "tiny_lora_v.pt"))
+    assert saved["v"].norm() > 0
+    state = json.loads((out / f"checkpoint-{step}" / "trainer_state.json").read_text())
+    assert state["global_step"] == step
