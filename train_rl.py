@@ -43,6 +43,8 @@ from dataclasses import asdict, dataclass, field, replace
 import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
+from transformers import TrainerCallback
+from trl import GRPOTrainer
 
 # ---------------------------------------------------------------------------------------------------
 # Configuration
@@ -1141,8 +1143,6 @@ def build_dataset(problems: list[dict]):
 # ---------------------------------------------------------------------------------------------------
 # Trainer
 # ---------------------------------------------------------------------------------------------------
-from transformers import TrainerCallback  # noqa: E402
-from trl import GRPOTrainer  # noqa: E402
 
 
 def tiny_lora_vector(model: nn.Module) -> nn.Parameter:
