@@ -19,7 +19,6 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 from tqdm.auto import tqdm
 
 import train_rl
@@ -57,10 +56,10 @@ def generate(model, tokenizer, problems, args) -> list[list[str]]:
 
 
 def score(problems, completions, judge, ks) -> dict:
-    flat_codes = [train_rl.extract_code(c) for per in completions for c in per]
-    flat_tests = [p["test_cases"] for p in problems for _ in range(len(completions[0]))]
-    results = judge.judge(flat_codes, flat_tests)
     n = len(completions[0])
+    flat_codes = [train_rl.extract_code(c) for per in completions for c in per]
+    flat_tests = [p["test_cases"] for p in problems for _ in range(n)]
+    results = judge.judge(flat_codes, flat_tests)
     per_problem = []
     for index, problem in enumerate(problems):
         mine = results[index * n:(index + 1) * n]
@@ -71,10 +70,16 @@ def score(problems, completions, judge, ks) -> dict:
             "verdicts": [r.verdicts if r.compiled else ["CE" if c else "NO_CODE"] for r, c in
                          zip(mine, flat_codes[index * n:(index + 1) * n])],
         })
-    summary = {f"pass@{k}": sum(pass_at_k(n, p["correct"], k) for p in per_problem) / len(per_problem) for k in ks}
-    summary["compile_rate"] = sum(p["compiled"] for p in per_problem) / (n * len(per_problem))
-    summary["mean_reward"] = sum(p["mean_reward"] for p in per_problem) / len(per_problem)
+    summary = {metric: sum(values) / len(values) for metric, values in per_problem_metrics(per_problem, ks).items()}
     return {"summary": summary, "problems": per_problem}
+
+
+def per_problem_metrics(per_problem: list[dict], ks) -> dict[str, list[float]]:
+    """Each metric on each problem: a model's summary is their mean; the paired difference resamples them."""
+    metrics = {f"pass@{k}": [pass_at_k(p["n"], p["correct"], k) for p in per_problem] for k in ks}
+    metrics["compile_rate"] = [p["compiled"] / p["n"] for p in per_problem]
+    metrics["mean_reward"] = [p["mean_reward"] for p in per_problem]
+    return metrics
 
 
 def paired_bootstrap(base: list[float], tuned: list[float], samples: int = 10_000, seed: int = 0):
@@ -86,11 +91,8 @@ def paired_bootstrap(base: list[float], tuned: list[float], samples: int = 10_00
 
 
 def write_report(report: dict, output_dir: str, plot: bool) -> None:
-    os.makedirs(output_dir, exist_ok=True)
-    tmp = os.path.join(output_dir, f".eval.json.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with train_rl.atomic_path(os.path.join(output_dir, "eval.json")) as tmp, open(tmp, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2, ensure_ascii=False)
-    os.replace(tmp, os.path.join(output_dir, "eval.json"))
 
     models = list(report["models"])
     metrics = list(report["models"][models[0]]["summary"])
@@ -108,10 +110,8 @@ def write_report(report: dict, output_dir: str, plot: bool) -> None:
     for index, problem in enumerate(report["models"][models[0]]["problems"]):
         lines.append(f"| {problem['pid']} | " + " | ".join(
             f"{report['models'][m]['problems'][index]['correct']}/{problem['n']}" for m in models) + " |")
-    tmp = os.path.join(output_dir, f".eval.md.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with train_rl.atomic_path(os.path.join(output_dir, "eval.md")) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    os.replace(tmp, os.path.join(output_dir, "eval.md"))
     print("\n".join(lines))
 
     if plot:
@@ -129,10 +129,9 @@ def write_report(report: dict, output_dir: str, plot: bool) -> None:
         ax.set_ylim(0, 1)
         ax.legend()
         ax.set_title(f"{report['problems']} problems, n = {report['n']}")
-        tmp = os.path.join(output_dir, f".eval.png.tmp-{os.getpid()}.png")
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        with train_rl.atomic_path(os.path.join(output_dir, "eval.png")) as tmp:
+            fig.savefig(tmp, dpi=120, bbox_inches="tight")
         plt.close(fig)
-        os.replace(tmp, os.path.join(output_dir, "eval.png"))
 
 
 def main() -> None:
@@ -192,17 +191,12 @@ def main() -> None:
     finally:
         judge.close()
     if saved is not None:
-        report["difference"] = {}
-        for metric in report["models"]["base"]["summary"]:
-            if metric.startswith("pass@"):
-                k = int(metric[5:])
-                per = [[pass_at_k(p["n"], p["correct"], k) for p in report["models"][m]["problems"]] for m in report["models"]]
-            elif metric == "compile_rate":
-                per = [[p["compiled"] / p["n"] for p in report["models"][m]["problems"]] for m in report["models"]]
-            else:
-                per = [[p["mean_reward"] for p in report["models"][m]["problems"]] for m in report["models"]]
-            mean = sum(t - b for b, t in zip(*per)) / len(problems)
-            report["difference"][metric] = {"mean": mean, "ci95": paired_bootstrap(*per)}
+        base, tuned = (per_problem_metrics(report["models"][name]["problems"], ks) for name in report["models"])
+        report["difference"] = {
+            metric: {"mean": sum(t - b for b, t in zip(base[metric], tuned[metric])) / len(problems),
+                     "ci95": paired_bootstrap(base[metric], tuned[metric])}
+            for metric in base
+        }
     write_report(report, args.output, args.plot)
 
 

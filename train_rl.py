@@ -19,6 +19,7 @@ layer, the judge and reward, data, trainer, saving, main.
 """
 
 import atexit
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -38,13 +39,15 @@ import traceback
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import torch
 import torch.nn as nn
+from datasets import Dataset
 from tqdm.auto import tqdm
-from transformers import TrainerCallback
-from trl import GRPOTrainer
+from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, TrainerCallback
+from transformers.trainer_utils import get_last_checkpoint
+from trl import GRPOConfig, GRPOTrainer, TrlParser
 
 # ---------------------------------------------------------------------------------------------------
 # Configuration
@@ -124,8 +127,6 @@ def pick_preset(argv: list[str]) -> str:
 
 def parse_args(argv: list[str] | None = None):
     """TRL's parser: ScriptArguments + JudgeConfig + GRPOConfig from flags and an optional --config YAML."""
-    from trl import GRPOConfig, TrlParser
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and not argv[0].startswith("-"):  # `python train_rl.py 32` as in the original project
         argv = ["--u", *argv[:1], *argv[1:]]
@@ -178,8 +179,6 @@ def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
     """Join and verify the GGUF, convert it once into an ordinary HF folder, and return that folder."""
     if os.path.isfile(os.path.join(cache_dir, "config.json")):
         return cache_dir
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     parent = os.path.dirname(os.path.abspath(cache_dir))
     os.makedirs(parent, exist_ok=True)
     work = os.path.join(parent, f".embedded-{os.getpid()}")
@@ -253,8 +252,6 @@ def resolve_model(args: ScriptArguments) -> tuple[str, str]:
 
 def load_model_and_tokenizer(path: str, load_in_4bit: bool):
     """4-bit NF4 with double quantization and fp16 compute (the seed's setting), or full precision."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
-
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -395,13 +392,26 @@ def parameter_report(model: nn.Module, layers: int) -> str:
     )
 
 
+@contextmanager
+def atomic_path(path: str):
+    """A temporary path beside `path` to write to; it replaces `path` only if the block succeeds, so an
+    interrupted write never leaves a half-written file where a good one was."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    stem, extension = os.path.splitext(path)
+    tmp = f"{stem}.tmp-{os.getpid()}{extension}"  # the extension stays: matplotlib picks the format from it
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.remove(tmp)
+
+
 def save_tiny_lora(path: str, model: nn.Module, global_v: nn.Parameter, **extra) -> None:
     """v plus everything needed to rebuild the same adapter, written atomically."""
     payload = {**model.tiny_lora_meta, **extra, "v": global_v.detach().float().cpu().clone()}
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
 
 
 def read_tiny_lora(path: str) -> dict:
@@ -1135,8 +1145,6 @@ def to_chat(problem_text: str) -> list[dict]:
 
 
 def build_dataset(problems: list[dict]):
-    from datasets import Dataset
-
     return Dataset.from_list([{**p, "prompt": to_chat(p["prompt"])} for p in problems])
 
 
@@ -1290,10 +1298,9 @@ def plot_metrics(records: list[dict], png_path: str) -> None:
     ax.set_title("GRPO with TinyLoRA")
     ax.grid(alpha=0.3)
     ax.legend()
-    tmp = f"{png_path}.tmp-{os.getpid()}.png"
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    with atomic_path(png_path) as tmp:
+        fig.savefig(tmp, dpi=120, bbox_inches="tight")
     plt.close(fig)
-    os.replace(tmp, png_path)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1302,10 +1309,6 @@ def plot_metrics(records: list[dict], png_path: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import functools
-
-    from transformers.trainer_utils import get_last_checkpoint
-
     args, judge_config, grpo_config = parse_args(argv)
     require_gpp()  # before any model is loaded: without g++ there is no reward
     data_file = args.data_file

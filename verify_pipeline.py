@@ -10,7 +10,6 @@ reference program instead; that is a check of the pipeline, not a pass of the mo
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
