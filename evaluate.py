@@ -140,8 +140,11 @@ def main() -> None:
     parser.add_argument("--data_file", help="any RL JSONL file instead of a shipped split")
     parser.add_argument("--max_problems", type=int, help="first N problems only")
     parser.add_argument("--tiny_lora", help="a saved v (tiny_lora_v.pt): evaluate base and base + v side by side")
-    parser.add_argument("--model", help="model folder (default: the trainer's default for this machine)")
-    parser.add_argument("--load_in_4bit", action="store_true", help="load the model in 4-bit NF4")
+    parser.add_argument("--model", help="model folder (default: the folder v was trained from if it exists here, "
+                                        "else the trainer's default for this machine)")
+    parser.add_argument("--load_in_4bit", action=argparse.BooleanOptionalAction,
+                        help="load the model in 4-bit NF4 (default: as v was trained; without v, as the trainer would)")
+    parser.add_argument("--compute_dtype", choices=sorted(train_rl.DTYPES), help="default: the hardware's choice")
     parser.add_argument("--n", type=int, default=8, help="samples per problem")
     parser.add_argument("--k", default="1,5", help="comma-separated k for pass@k (each <= n)")
     parser.add_argument("--greedy", action="store_true", help="greedy decoding, n = 1: greedy pass@1")
@@ -166,9 +169,13 @@ def main() -> None:
 
     preset = "gpu" if torch.cuda.is_available() else "cpu"
     args.max_new_tokens = args.max_new_tokens or train_rl.PRESETS[preset]["max_completion_length"]
-    path, why = train_rl.resolve_model(train_rl.ScriptArguments(model_name_or_path=args.model, preset=preset))
-    print(f"[eval] model: {why}; {len(problems)} problems from {data_file}; n = {args.n}")
-    model, tokenizer = train_rl.load_model_and_tokenizer(path, args.load_in_4bit)
+    if saved is None:
+        path, why = train_rl.resolve_model(train_rl.ScriptArguments(model_name_or_path=args.model, preset=preset))
+        load_in_4bit = preset == "gpu" if args.load_in_4bit is None else args.load_in_4bit
+    else:
+        path, why, load_in_4bit = train_rl.base_for_saved_v(saved, args.model, args.load_in_4bit)
+    print(f"[eval] model: {why}; 4-bit NF4: {load_in_4bit}; {len(problems)} problems from {data_file}; n = {args.n}")
+    model, tokenizer = train_rl.load_model_and_tokenizer(path, load_in_4bit, args.compute_dtype)
     model.eval()
     judge = train_rl.Judge(train_rl.JudgeConfig())
     report = {"data_file": data_file, "problems": len(problems), "n": args.n, "greedy": args.greedy,
@@ -180,7 +187,10 @@ def main() -> None:
             report["models"]["base"] = score(problems, generate(model, tokenizer, problems, args), judge, ks)
             report["models"]["base"]["seconds"] = time.time() - started
         else:
-            v = train_rl.load_tiny_lora(model, args.tiny_lora)  # builds the adapter from the file's metadata
+            # builds the adapter from the file's metadata; a skeleton that differs from the one v was trained on is
+            # an error, unless the user chose the quantization against the file on purpose (then a warning)
+            deliberate = args.load_in_4bit is not None and args.load_in_4bit != bool(saved.get("quantized"))
+            v = train_rl.load_tiny_lora(model, args.tiny_lora, strict=not deliberate)
             trained = v.detach().clone()
             for name, value in (("base", torch.zeros_like(trained)), ("base+TinyLoRA", trained)):
                 with torch.no_grad():

@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import traceback
+import warnings
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -48,6 +49,10 @@ from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 from trl import GRPOConfig, GRPOTrainer, TrlParser
+
+# TRL 1.16 reads transformers' deprecated `is_gradient_checkpointing` around every generation, which prints this
+# FutureWarning on every step of every run; it says nothing about this project, so exactly it is silenced.
+warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
 
 # ---------------------------------------------------------------------------------------------------
 # Configuration
@@ -89,28 +94,81 @@ class ScriptArguments:
         metadata={"help": f"RL JSONL data (convert_dataset.py). When the default file is missing, {SHIPPED_TRAIN_FILE} is used."},
     )
     max_problems: int | None = field(default=None, metadata={"help": "Train on the first N problems only."})
-    preset: str = field(default="auto", metadata={"help": "Default hyper-parameters: 'gpu' (the seed's), 'cpu' (minutes on 2 cores) or 'auto'."})
+    preset: str = field(
+        default="auto",
+        metadata={"help": "Default hyper-parameters: 'gpu' (3B 4-bit, 16 GB card), 'cpu' (minutes on 2 cores), "
+                          "'seed' (the original project's exact values) or 'auto' (gpu with CUDA, else cpu)."},
+    )
+    compute_dtype: str | None = field(
+        default=None,
+        metadata={"help": "dtype the model computes in (bfloat16, float16 or float32; also the 4-bit compute dtype). "
+                          "Default: chosen from the hardware, see the start-up log."},
+    )
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir (v, optimizer, data position)."})
     final_v_path: str = field(default="./output/tiny_lora_v.pt", metadata={"help": "Where the trained v is written at the end."})
 
 
 # Defaults for GRPOConfig fields, applied before YAML and flags so both still override them.
-# GPU: the original project's settings for Qwen2.5-Coder-3B-Instruct on a 16 GB card.
+# GPU: the original project's settings for Qwen2.5-Coder-3B-Instruct on a 16 GB card, except the learning rate.
+#   The seed's 1e-5 leaves |v_i| <= 2e-4 after the 17 steps of an epoch on the shipped set (Adam moves each v_i by
+#   about one learning rate per step), which changes a bf16 model's outputs less than bf16 can resolve; the reward
+#   curve would be pure sampling noise. bench/bench_update_size.py measured on the embedded 0.5B that bf16 log-probs
+#   follow the true change from |v_i| ~ 3e-3 on, so 2e-3 crosses that within the first 2 steps (a tenth of the
+#   epoch) and stays below the ~3e-2 where the model starts to fall apart by the end of it (theory/README.md).
 # CPU: sized so that `python train_rl.py 16` finishes in under 20 minutes on 2 cores (fp32: bf16 matmuls
-# without AVX512-BF16 run 4x slower there; a step is ~2.5 minutes, mostly decoding 256 tokens at ~2 per second).
+#   without AVX512-BF16 run 4x slower there; a step is ~2.5 minutes, mostly decoding 256 tokens at ~2 per second).
+# seed: the original project's values exactly (lr 1e-5, fp16 4-bit compute dtype), for comparison.
+# Precision (bf16/fp16/compute_dtype) is not part of gpu/cpu: it follows the hardware (see choose_precision).
+_GPU_SHAPE = dict(
+    output_dir="./output/luoguqwencoder-lora", num_train_epochs=1, per_device_train_batch_size=1,
+    gradient_accumulation_steps=8, num_generations=4, max_completion_length=512, activation_checkpointing=True,
+    logging_steps=1, save_steps=20, report_to="none",
+)
 PRESETS = {
-    "gpu": dict(
-        output_dir="./output/luoguqwencoder-lora", num_train_epochs=1, per_device_train_batch_size=1,
-        gradient_accumulation_steps=8, learning_rate=1e-5, num_generations=4, max_completion_length=512,
-        bf16=True, activation_checkpointing=True, logging_steps=1, save_steps=20, report_to="none",
-    ),
+    "gpu": dict(_GPU_SHAPE, learning_rate=2e-3),
     "cpu": dict(
         output_dir="./output/luoguqwencoder-lora", max_steps=5, per_device_train_batch_size=4,
         gradient_accumulation_steps=1, learning_rate=5e-3, num_generations=4, max_completion_length=256,
-        bf16=False, use_cpu=True, activation_checkpointing=False, logging_steps=1, save_steps=2, report_to="none",
+        use_cpu=True, activation_checkpointing=False, logging_steps=1, save_steps=2, report_to="none",
         dataloader_num_workers=0,
     ),
+    "seed": dict(_GPU_SHAPE, learning_rate=1e-5, bf16=True, fp16=False, compute_dtype="float16"),
 }
+DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How the model computes: the Trainer's mixed-precision flags and the model's (4-bit compute) dtype."""
+
+    bf16: bool
+    fp16: bool
+    compute_dtype: str
+    reason: str
+
+
+def choose_precision(cuda: bool, capability: tuple[int, int] | None = None, native_bf16: bool = False,
+                     device_name: str = "") -> Precision:
+    """bf16 where the GPU has it natively, else fp16; fp32 on CPU.
+
+    The seed computed its 4-bit layers in fp16 under bf16 training. Qwen2/2.5 run in fp16 are known to overflow,
+    and mixing the two costs casts for nothing, so a GPU with native bf16 computes in bf16 throughout. On older
+    GPUs (T4, V100) `bf16=True` passes TrainingArguments' check only because emulation counts, and TRL's fused
+    log-prob kernel needs native bf16, so they get fp16 training and compute.
+    """
+    if not cuda:
+        return Precision(False, False, "float32", "no CUDA GPU: fp32 (bf16 matmuls are emulated and slower on CPU)")
+    gpu = f"{device_name or 'the GPU'} (compute capability {capability[0]}.{capability[1]})"
+    if native_bf16 and capability >= (8, 0):
+        return Precision(True, False, "bfloat16", f"{gpu} has native bf16: bf16 training and compute")
+    return Precision(False, True, "float16", f"{gpu} has no native bf16: fp16 training and compute")
+
+
+def hardware_precision() -> Precision:
+    if not torch.cuda.is_available():
+        return choose_precision(False)
+    return choose_precision(True, torch.cuda.get_device_capability(), torch.cuda.is_bf16_supported(including_emulation=False),
+                            torch.cuda.get_device_name())
 
 
 def pick_preset(argv: list[str]) -> str:
@@ -118,20 +176,23 @@ def pick_preset(argv: list[str]) -> str:
     for i, arg in enumerate(argv):
         if arg.startswith("--preset"):
             value = arg.split("=", 1)[1] if "=" in arg else (argv[i + 1] if i + 1 < len(argv) else "")
-            if value not in ("auto", "gpu", "cpu"):
-                raise ConfigError(f"--preset must be auto, gpu or cpu, got {value!r}")
+            if value not in ("auto", *PRESETS):
+                raise ConfigError(f"--preset must be auto, {', '.join(PRESETS)}, got {value!r}")
             if value != "auto":
                 return value
     return "gpu" if torch.cuda.is_available() else "cpu"
 
 
-def parse_args(argv: list[str] | None = None):
-    """TRL's parser: ScriptArguments + JudgeConfig + GRPOConfig from flags and an optional --config YAML."""
+def parse_args(argv: list[str] | None = None, precision: Precision | None = None):
+    """TRL's parser: ScriptArguments + JudgeConfig + GRPOConfig from flags and an optional --config YAML.
+    Defaults come in layers, each overriding the one before: the hardware's precision, the preset, YAML, flags."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and not argv[0].startswith("-"):  # `python train_rl.py 32` as in the original project
         argv = ["--u", *argv[:1], *argv[1:]]
     preset = pick_preset(argv)
+    precision = precision or hardware_precision()
     parser = TrlParser((ScriptArguments, JudgeConfig, GRPOConfig))
+    parser.set_defaults(bf16=precision.bf16, fp16=precision.fp16, compute_dtype=precision.compute_dtype)
     parser.set_defaults(**PRESETS[preset])
     try:
         args, judge_config, grpo_config = parser.parse_args_and_config(argv)
@@ -144,6 +205,12 @@ def parse_args(argv: list[str] | None = None):
         raise ConfigError(f"--rank must be a positive integer, got {args.rank}")
     if args.svd not in ("lowrank", "exact"):
         raise ConfigError(f"--svd must be 'lowrank' or 'exact', got {args.svd!r}")
+    if args.compute_dtype not in DTYPES:
+        raise ConfigError(f"--compute_dtype must be one of {', '.join(DTYPES)}, got {args.compute_dtype!r}")
+    chosen = (grpo_config.bf16, grpo_config.fp16, args.compute_dtype)
+    args.precision_note = precision.reason + (
+        "" if chosen == (precision.bf16, precision.fp16, precision.compute_dtype)
+        else f"; overridden by the preset or flags: bf16={chosen[0]}, fp16={chosen[1]}, compute {chosen[2]}")
     return args, judge_config, grpo_config
 
 
@@ -245,25 +312,26 @@ def resolve_model(args: ScriptArguments) -> tuple[str, str]:
         if not os.path.isdir(args.model_name_or_path):
             raise ConfigError(f"model folder {args.model_name_or_path} does not exist")
         return args.model_name_or_path, f"{args.model_name_or_path} (--model_name_or_path)"
-    if args.preset == "gpu":
+    if args.preset in ("gpu", "seed"):
         return ensure_gpu_model(GPU_MODEL_DIR, args.modelscope_id), f"{GPU_MODEL_DIR} (GPU preset default)"
     return prepare_embedded_model(), f"{EMBEDDED_MODEL_NAME}: no CUDA GPU, so the CPU preset uses the embedded model"
 
 
-def load_model_and_tokenizer(path: str, load_in_4bit: bool):
-    """4-bit NF4 with double quantization and fp16 compute (the seed's setting), or full precision."""
+def load_model_and_tokenizer(path: str, load_in_4bit: bool, compute_dtype: str | None = None):
+    """4-bit NF4 with double quantization (the seed's setting), or full precision. Everything that is not 4-bit
+    (embeddings, norms, lm_head, or the whole model) is loaded in compute_dtype, the 4-bit layers compute in it;
+    None means the hardware's choice (choose_precision)."""
+    dtype = DTYPES[compute_dtype or hardware_precision().compute_dtype]
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     if load_in_4bit:
         quantization = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.float16,
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype,
         )
         device_map = "auto" if torch.cuda.is_available() else None
-        model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quantization, device_map=device_map)
+        model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quantization, device_map=device_map, dtype=dtype)
     else:
-        dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32  # fp32 is the fast path on CPU
         model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     return model, tokenizer
 
@@ -327,6 +395,11 @@ class TinyLoRALinear(nn.Module):
         self.register_buffer("S", S.to(device), persistent=False)
         self.register_buffer("Vh", Vh.to(device), persistent=False)
         self.register_buffer("P", P.to(device), persistent=False)
+        # ||delta|| / ||base(x)|| of the forwards that build a gradient (the policy update; generation runs
+        # without one), summed until the trainer reads them with take_update_size().
+        self.update_size_sum = self.update_size_max = None
+        self.update_size_count = 0
+        self.output_dtype = None  # the dtype the update is added in: what decides whether it survives
 
     def mixing_matrix(self) -> torch.Tensor:
         """S-scaled R = diag(S) R, an r x r fp32 matrix."""
@@ -336,9 +409,54 @@ class TinyLoRALinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.base(x)
-        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token.
-        delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
+        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token. Autocast would
+        # run these matmuls in bf16 and round a small v away before it reaches y, so it is off here.
+        with torch.autocast(x.device.type, enabled=False):
+            delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
+        if torch.is_grad_enabled():
+            self._record_update_size(delta, y)
         return y + delta.to(y.dtype)
+
+    @torch.no_grad()
+    def _record_update_size(self, delta: torch.Tensor, y: torch.Tensor) -> None:
+        ratio = torch.linalg.vector_norm(delta) / torch.linalg.vector_norm(y, dtype=torch.float32).clamp_min(1e-30)
+        first = self.update_size_count == 0
+        self.update_size_sum = ratio if first else self.update_size_sum + ratio
+        self.update_size_max = ratio if first else torch.maximum(self.update_size_max, ratio)
+        self.update_size_count += 1
+        self.output_dtype = y.dtype
+
+
+def tiny_lora_layers(model: nn.Module) -> list[tuple[str, "TinyLoRALinear"]]:
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, TinyLoRALinear)]
+
+
+def dtype_resolution(dtype: torch.dtype) -> float:
+    """The smallest relative change a value of this dtype keeps (unit roundoff): bf16 3.9e-3, fp16 4.9e-4."""
+    return torch.finfo(dtype).eps / 2
+
+
+def dtype_name(resolution: float) -> str:
+    """The dtype a logged resolution belongs to (metrics.jsonl holds numbers only)."""
+    return next((name for name, dtype in DTYPES.items() if dtype_resolution(dtype) == resolution), "its dtype")
+
+
+def take_update_size(model: nn.Module) -> dict | None:
+    """How large the adapter's output change is relative to the base layer's output since the last call: each
+    layer's ||delta|| / ||base(x)|| averaged over its recorded forwards, then the mean and max over layers, with
+    the resolution of the dtype the change is added in. None when nothing was recorded. Resets the counters."""
+    per_layer, dtype = [], None
+    for _, layer in tiny_lora_layers(model):
+        if layer.update_size_count:
+            per_layer.append(layer.update_size_sum / layer.update_size_count)
+            dtype = layer.output_dtype
+            layer.update_size_sum = layer.update_size_max = None
+            layer.update_size_count = 0
+    if not per_layer:
+        return None
+    ratios = torch.stack(per_layer).float()
+    return {"mean": ratios.mean().item(), "max": ratios.max().item(), "dtype": str(dtype).removeprefix("torch."),
+            "resolution": dtype_resolution(dtype)}
 
 
 def apply_tiny_lora(model: nn.Module, global_v: nn.Parameter, rank: int = 2, seed: int = 0,
@@ -374,8 +492,44 @@ def apply_tiny_lora(model: nn.Module, global_v: nn.Parameter, rank: int = 2, see
         "num_layers": len(targets), "model_type": getattr(getattr(model, "config", None), "model_type", None),
         "model": getattr(getattr(model, "config", None), "_name_or_path", None),
         "quantized": bool(getattr(model, "is_loaded_in_4bit", False)),
+        "fingerprint": skeleton_fingerprint(model, svd_device),
     }
     return len(targets)
+
+
+def skeleton_fingerprint(model: nn.Module, svd_device: str) -> dict:
+    """What the skeleton was computed from, and each layer's singular values: saved with v, so that loading v
+    into a model whose skeleton differs (another quantization, dtype or device) is caught instead of silently
+    applying v to different directions."""
+    layers = tiny_lora_layers(model)
+    weight = layers[0][1].base.weight
+    return {
+        "quantization": "nf4" if getattr(weight, "quant_state", None) is not None else None,
+        "weight_dtype": str(weight.quant_state.dtype if getattr(weight, "quant_state", None) is not None else weight.dtype).removeprefix("torch."),
+        "svd_device": svd_device,
+        "layers": [name for name, _ in layers],
+        "singular_values": torch.stack([layer.S.detach().float().cpu() for _, layer in layers]),
+    }
+
+
+SKELETON_TOLERANCE = 1e-3  # relative; an SVD repeated on other hardware differs by ~1e-5, a requantized weight by more
+
+
+def skeleton_mismatch(saved: dict, model: dict) -> str | None:
+    """Why a saved fingerprint does not fit the model's, or None."""
+    if saved.get("quantization") != model["quantization"]:
+        return (f"v was trained on a {saved.get('quantization') or 'non-quantized'} base ({saved.get('weight_dtype')}), "
+                f"this model is {model['quantization'] or 'not quantized'} ({model['weight_dtype']})")
+    saved_s, model_s = saved["singular_values"], model["singular_values"]
+    if saved_s.shape != model_s.shape:
+        return f"skeleton shapes differ: saved {tuple(saved_s.shape)} vs model {tuple(model_s.shape)}"
+    relative = ((model_s - saved_s).abs() / saved_s.abs().clamp_min(1e-30)).amax(dim=1)
+    worst = int(relative.argmax())
+    if relative[worst] > SKELETON_TOLERANCE:
+        return (f"the skeleton differs: singular values up to {relative[worst].item():.1e} apart (layer "
+                f"{model['layers'][worst]}; tolerance {SKELETON_TOLERANCE:.0e}); saved: {saved.get('weight_dtype')} "
+                f"weights, SVD on {saved.get('svd_device')}; this model: {model['weight_dtype']}, SVD on {model['svd_device']}")
+    return None
 
 
 def count_parameters(model: nn.Module) -> tuple[int, int]:
@@ -426,8 +580,10 @@ def read_tiny_lora(path: str) -> dict:
     return payload
 
 
-def load_tiny_lora(model: nn.Module, path: str) -> nn.Parameter:
-    """Load a saved v. A model without TinyLoRA gets the saved adapter rebuilt; a mismatch is an error."""
+def load_tiny_lora(model: nn.Module, path: str, strict: bool = True) -> nn.Parameter:
+    """Load a saved v. A model without TinyLoRA gets the saved adapter rebuilt; a mismatch is an error. A skeleton
+    that differs from the saved fingerprint is an error too, or with strict=False a printed warning (for
+    deliberate experiments such as a v trained on the 4-bit model applied to the full-precision one)."""
     saved = read_tiny_lora(path)
     if not hasattr(model, "tiny_lora_meta"):
         global_v = nn.Parameter(torch.zeros(saved["u"]))
@@ -438,10 +594,26 @@ def load_tiny_lora(model: nn.Module, path: str) -> nn.Parameter:
     mismatched = [f"{k}: saved {saved.get(k)!r} vs model {meta.get(k)!r}" for k in keys if saved.get(k) != meta.get(k)]
     if mismatched:
         raise ConfigError(f"{path} does not fit this model ({'; '.join(mismatched)})")
+    skeleton = skeleton_mismatch(saved["fingerprint"], meta["fingerprint"]) if "fingerprint" in saved else None
+    if skeleton and strict:
+        raise ConfigError(f"{path} does not fit this model: {skeleton}")
+    if skeleton:
+        print(f"[TinyLoRA] warning: {path}: {skeleton}; loading it anyway (not strict)")
     global_v = next(m.global_v for m in model.modules() if isinstance(m, TinyLoRALinear))
     with torch.no_grad():
         global_v.copy_(saved["v"].to(global_v.device, global_v.dtype))
     return global_v
+
+
+def base_for_saved_v(saved: dict, model_path: str | None = None, load_in_4bit: bool | None = None):
+    """(folder, why, load_in_4bit) of the base a saved v belongs to: the folder it was trained from when that
+    exists here, else the trainer's default for this machine; 4-bit when it was trained 4-bit. Arguments win."""
+    if model_path is None and saved.get("model") and os.path.isfile(os.path.join(saved["model"], "config.json")):
+        model_path, why = saved["model"], f"{saved['model']} (the folder v was trained from)"
+    else:
+        preset = "gpu" if torch.cuda.is_available() else "cpu"
+        model_path, why = resolve_model(ScriptArguments(model_name_or_path=model_path, preset=preset))
+    return model_path, why, bool(saved.get("quantized")) if load_in_4bit is None else load_in_4bit
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1195,6 +1367,7 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         v.data = v.data.float()
         self._phase_seconds = {"generation": 0.0, "judge": 0.0, "rollout": 0.0, "training_step": 0.0}
         self._last_logged_step = 0
+        self._warned_update_size = False
 
     @contextmanager
     def _timed(self, phase: str):
@@ -1228,12 +1401,32 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
     def create_model_card(self, *args, **kwargs) -> None:
         """No model card: TRL's would describe a fine-tuned HF model loadable by name, and the output is v."""
 
+    def _warn_if_update_unresolved(self, update: dict) -> None:
+        """Once a tenth of the run is done, say plainly if a bf16/fp16 run still changes too little to be seen. The
+        size is measured in the step's forward, before its optimizer step: step k + 1 sees v after k updates."""
+        tenth = max(1, math.ceil(self.state.max_steps / 10))
+        if self._warned_update_size or update["dtype"] == "float32" or self.state.global_step <= tenth:
+            return
+        if update["mean"] < update["resolution"]:
+            self._warned_update_size = True
+            print(f"[TinyLoRA] WARNING: after {self.state.global_step - 1} of {self.state.max_steps} steps the adapter "
+                  f"changes each layer's output by {update['mean']:.1e} of its size (mean over layers; largest layer "
+                  f"{update['max']:.1e}), below what {update['dtype']} resolves ({update['resolution']:.1e}). Most of "
+                  f"the update is rounded away, so the policy has barely changed and the reward curve is mostly "
+                  f"sampling noise. Raise --learning_rate (README: 'Learning rate') or train in fp32.", flush=True)
+
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
         load_tiny_lora(self.model, os.path.join(resume_from_checkpoint, "tiny_lora_v.pt"))
 
     def log(self, logs: dict, start_time: float | None = None) -> None:
         if self.model.training:
             logs["tiny_lora/v_norm"] = tiny_lora_vector(self.model).detach().float().norm().item()
+            update = take_update_size(self.model)
+            if update is not None:
+                logs["tiny_lora/update_size_mean"] = update["mean"]
+                logs["tiny_lora/update_size_max"] = update["max"]
+                logs["tiny_lora/dtype_resolution"] = update["resolution"]
+                self._warn_if_update_unresolved(update)
             steps = self.state.global_step - self._last_logged_step
             if steps > 0:
                 t = self._phase_seconds
@@ -1258,13 +1451,19 @@ class MetricsLogger(TrainerCallback):
         record = {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, (int, float))}}
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
+        update = ""
+        if "tiny_lora/update_size_mean" in logs:
+            update = (f" | update {logs['tiny_lora/update_size_mean']:.1e} of the output (max "
+                      f"{logs['tiny_lora/update_size_max']:.1e}; {dtype_name(logs['tiny_lora/dtype_resolution'])} "
+                      f"resolves {logs['tiny_lora/dtype_resolution']:.1e})")
         tqdm.write(
             f"[step {state.global_step}] reward {logs['reward']:.3f} ± {logs.get('reward_std', 0):.3f} | "
+            f"groups without signal {logs.get('frac_reward_zero_std', float('nan')):.2f} | "
             f"compiled {logs.get('judge/compiled', float('nan')):.2f} | all tests passed "
             f"{logs.get('judge/all_passed', float('nan')):.2f} | length {logs.get('completions/mean_length', 0):.0f} | "
             f"step {logs.get('step_time', 0):.1f}s (generation {logs.get('time/generation_s', 0):.1f}s, judge "
             f"{logs.get('time/judge_s', 0):.1f}s, update {logs.get('time/policy_update_s', 0):.1f}s) | "
-            f"|v| {logs.get('tiny_lora/v_norm', 0):.2e}"
+            f"|v| {logs.get('tiny_lora/v_norm', 0):.2e}{update}"
         )
 
 
@@ -1323,15 +1522,19 @@ def main(argv: list[str] | None = None) -> None:
             raise ConfigError(f"--resume: no checkpoint-* folder in {grpo_config.output_dir}")
 
     model_path, why = resolve_model(args)
-    load_in_4bit = args.load_in_4bit if args.load_in_4bit is not None else args.preset == "gpu"
+    load_in_4bit = args.load_in_4bit if args.load_in_4bit is not None else args.preset in ("gpu", "seed")
     print(f"[setup] preset: {args.preset} ({'CUDA GPU found' if torch.cuda.is_available() else 'no CUDA GPU'})")
     print(f"[setup] model: {why}; 4-bit NF4: {load_in_4bit}")
+    layer_dtype = "bfloat16" if grpo_config.bf16 else "float16" if grpo_config.fp16 else args.compute_dtype  # autocast wins
+    print(f"[setup] precision: {args.precision_note}. Layer outputs are {layer_dtype}, which keeps an update only "
+          f"where it changes an output by more than {dtype_resolution(DTYPES[layer_dtype]):.1e} of its size (the step "
+          f"line shows the update's size); v and the adapter math stay fp32")
     print(f"[setup] data: {data_file} ({len(problems)} problems); u = {args.u}, rank = {args.rank}; "
           f"GRPO loss_type={grpo_config.loss_type}, beta={grpo_config.beta}, epsilon={grpo_config.epsilon}")
     judge = Judge(judge_config)
     print(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}")
 
-    model, tokenizer = load_model_and_tokenizer(model_path, load_in_4bit)
+    model, tokenizer = load_model_and_tokenizer(model_path, load_in_4bit, args.compute_dtype)
     global_v = nn.Parameter(torch.zeros(args.u, device=next(model.parameters()).device))
     layers = apply_tiny_lora(model, global_v, args.rank, args.tiny_lora_seed, args.svd, args.svd_niter)
     print(parameter_report(model, layers))

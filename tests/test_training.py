@@ -35,19 +35,23 @@ def test_cli_positional_u_flags_and_yaml(tmp_path):
     assert (args.u, args.rank, grpo.num_generations, grpo.per_device_train_batch_size) == (8, 3, 2, 6)  # YAML over preset, flags over YAML
     with pytest.raises(ConfigError, match="divisible by num_generations"):  # TRL's own check, as one line
         train_rl.parse_args(["--num_generations", "3"])
-    with pytest.raises(ConfigError, match="bf16"):  # the GPU preset on a machine without one: one clear line
-        train_rl.parse_args(["--preset", "gpu"])
-    args, _, grpo = train_rl.parse_args(["--preset", "gpu", "--bf16", "False"])  # the seed's GPU settings
-    assert (args.u, grpo.learning_rate, grpo.per_device_train_batch_size, grpo.gradient_accumulation_steps,
-            grpo.num_generations, grpo.max_completion_length, grpo.num_train_epochs) == (16, 1e-5, 1, 8, 4, 512, 1)
+    with pytest.raises(ConfigError, match="bf16"):  # bf16 asked for on a machine without a GPU: one clear line
+        train_rl.parse_args(["--preset", "gpu", "--bf16", "True"])
+    args, _, grpo = train_rl.parse_args(["--preset", "gpu"])  # precision follows the hardware: fp32 here
+    assert (args.u, grpo.per_device_train_batch_size, grpo.gradient_accumulation_steps, grpo.num_generations,
+            grpo.max_completion_length, grpo.num_train_epochs, grpo.bf16) == (16, 1, 8, 4, 512, 1, False)
     for bad in (["0"], ["-3"], ["--rank", "0"], ["--svd", "magic"], ["--preset", "tpu"]):
         with pytest.raises(ConfigError):
             train_rl.parse_args(bad)
 
 
-def test_two_grpo_steps_change_v_checkpoint_then_resume(coder_model_dir, data_file, tmp_path):
+def test_two_grpo_steps_change_v_checkpoint_then_resume(coder_model_dir, data_file, tmp_path, capsys):
     out = tmp_path / "run"
     train_rl.main(train_argv(coder_model_dir, data_file, out))
+    printed = capsys.readouterr().out
+    assert "[setup] precision: no CUDA GPU: fp32" in printed and "WARNING" not in printed  # fp32 resolves any update
+    assert re.search(r"groups without signal [01]\.\d\d \|", printed)
+    assert re.search(r"update \d\.\de[-+]\d\d of the output \(max .*; float32 resolves 6\.0e-08\)", printed)
 
     final = torch.load(out / "final_v.pt", weights_only=True)
     assert final["u"] == 4 and final["global_step"] == 2 and final["v"].dtype == torch.float32
@@ -59,6 +63,10 @@ def test_two_grpo_steps_change_v_checkpoint_then_resume(coder_model_dir, data_fi
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [1, 2]
     assert all(0 <= r["judge/compiled"] <= 1 and "tiny_lora/v_norm" in r for r in records)
+    assert all(0 <= r["frac_reward_zero_std"] <= 1 and r["tiny_lora/dtype_resolution"] == 2 ** -24 for r in records)
+    assert records[0]["tiny_lora/update_size_mean"] == 0  # step 1's forward ran with v = 0
+    if final["v"].abs().sum() > 0 and records[0]["frac_reward_zero_std"] < 1:  # v moved after step 1
+        assert records[1]["tiny_lora/update_size_mean"] > 0
     assert max(r["judge/compiled"] for r in records) > 0  # the judge really compiled model output
     for r in records:  # the step profile: each phase took time, and together they fit in the step
         phases = [r["time/generation_s"], r["time/judge_s"], r["time/policy_update_s"]]
