@@ -22,8 +22,11 @@ here is only the synthetic function.
     python bench/bench_gpu.py --tokenizer DIR        # a Qwen tokenizer folder (default: the embedded model's)
     python bench/bench_gpu.py --tiny                 # the same code on CPU, tiny model, in seconds (CI runs it)
 
-Model configs: bench/configs/qwen2.5-coder-3b.json and qwen2.5-7b.json carry the published shapes of
-Qwen2.5-Coder-3B-Instruct and Qwen2.5-7B-Instruct (3.09 B and 7.62 B parameters when built).
+Model configs (bench/configs/*.json, transformers Qwen2Config fields): the shapes of Qwen2.5-Coder-3B-Instruct and
+Qwen2.5-7B-Instruct as published in their model cards and config.json (layers, heads, KV heads, tied embeddings;
+built here they have 3.09 B and 7.62 B parameters, the cards' figures). rope_theta 1e6, rms_norm_eps 1e-6 and the
+bos/eos ids match the embedded Qwen2.5-Coder-0.5B's config; max_position_embeddings 32768 is the released configs'
+value (7B reaches 128K only with YaRN, off by default). None of these changes memory or speed at these lengths.
 """
 
 import argparse
@@ -209,8 +212,9 @@ def child_main(spec: dict) -> None:
 def run_child(spec: dict, tiny: bool) -> tuple[dict | None, str]:
     """Run one job in a fresh interpreter; its output goes to our stderr, so stdout holds only the table."""
     env = dict(os.environ)
-    if tiny:
-        env["CUDA_VISIBLE_DEVICES"] = ""  # --tiny is the CPU path even on a machine with a GPU
+    # --tiny is the CPU path even on a machine with a GPU; otherwise one GPU, as a 16 GB card is one GPU
+    # (device_map="auto" would spread an NF4 model over every visible GPU)
+    env["CUDA_VISIBLE_DEVICES"] = "" if tiny else env.get("CUDA_VISIBLE_DEVICES", "0").split(",")[0]
     proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)],
                           stdout=sys.stderr, stderr=sys.stderr, env=env, cwd=ROOT)
     if proc.returncode != 0:
@@ -229,7 +233,9 @@ def default_tokenizer_dir(tiny: bool, work_dir: str) -> tuple[str, str]:
         return embedded, f"Qwen2.5 (embedded model, {train_rl.EMBEDDED_MODEL_DIR})"
     from verify_pipeline import build_tiny_model
 
-    return build_tiny_model(os.path.join(work_dir, "local-tokenizer")), "local byte-level BPE (verify_pipeline.py)"
+    return build_tiny_model(os.path.join(work_dir, "local-tokenizer")), (
+        "local byte-level BPE (verify_pipeline.py): the shipped prompts are ~1.35x longer in its tokens than in "
+        "Qwen's, so memory and time err high" if not tiny else "local byte-level BPE (verify_pipeline.py)")
 
 
 def summarize(result: dict) -> dict:
@@ -253,14 +259,17 @@ def fmt(value, spec: str = ".2f") -> str:
 
 def print_table(results: list[dict], header: list[str]) -> None:
     print("\n".join(header))
-    columns = ["config", "status", "peak alloc GiB", "peak reserved GiB", "weights GiB", "host RSS GiB", "SVD s",
-               "gen tok/s", "s/step", "(1st)", "generation", "reward*", "other", "update", "len", "v changed", "v finite"]
+    columns = ["config", "status", "peak alloc GiB", "peak reserved GiB", "headroom GiB", "weights GiB",
+               "host RSS GiB", "SVD s", "gen tok/s", "s/step", "(1st)", "generation", "reward*", "other", "update",
+               "len", "v changed", "v finite"]
     rows = []
     for r in results:
         s = r["summary"]
         label = f"{r['config']} ({'NF4 + ' if r['load_in_4bit'] else ''}{r.get('dtype', '?')})"
+        capped = r.get("budget_gib") and "peak_reserved_gib" in r
+        headroom = r["budget_gib"] - r["peak_reserved_gib"] if capped else None
         rows.append([
-            label, r["status"], fmt(r.get("peak_allocated_gib")), fmt(r.get("peak_reserved_gib")),
+            label, r["status"], fmt(r.get("peak_allocated_gib")), fmt(r.get("peak_reserved_gib")), fmt(headroom),
             fmt(r.get("weights_gib")), fmt(r.get("host_peak_rss_gib")), fmt(r.get("svd_s"), ".1f"),
             fmt(s["tokens_per_s"], ".1f"), fmt(s["step_s"], ".2f"), fmt(s["first_step_s"], ".2f"),
             fmt(s["generation_s"]), fmt(s["reward_s"], ".3f"), fmt(s["other_rollout_s"], ".3f"),
@@ -273,16 +282,24 @@ def print_table(results: list[dict], header: list[str]) -> None:
     for r in results:
         if r.get("error"):
             print(f"{r['config']}: {r['error']}")
-    print("s/step: mean over the steps after the first (the first includes warm-up; its time is in parentheses); "
-          "generation / reward / other / update: its split (time/*_s). *reward: the synthetic reward, not the g++ "
-          "judge (bench/bench_judge.py measures that). len: mean completion tokens (forced to max_completion_length).")
+    done = {r["config"]: r["summary"] for r in results if r["status"] == "ok" and r["summary"]["step_s"]}
+    for quantized, full in (("3b-nf4", "3b-bf16"), ("tiny-nf4", "tiny-full")):
+        if quantized in done and full in done:
+            q, f = done[quantized], done[full]
+            print(f"side by side: s/step {quantized} / {full} = {q['step_s'] / f['step_s']:.2f}x; "
+                  f"gen tok/s {full} / {quantized} = {f['tokens_per_s'] / q['tokens_per_s']:.2f}x")
+    print("headroom: the cap minus peak reserved (the CUDA context comes on top). s/step: mean over the steps after "
+          "the first (the first includes warm-up; its time is in parentheses); generation / reward / other / update: "
+          "its split (time/*_s). *reward: the synthetic reward, not the g++ judge (bench/bench_judge.py measures "
+          "that). len: mean completion tokens (forced to max_completion_length).")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--budget_gb", type=float, default=16.0, help="GPU memory cap in GiB (default 16)")
     parser.add_argument("--steps", type=int, default=3, help="optimizer steps per configuration (default 3)")
-    parser.add_argument("--configs", default=None, help=f"comma-separated subset of {', '.join(CONFIGS)}")
+    parser.add_argument("--configs", default=None, help=f"comma-separated subset of {', '.join(CONFIGS)} "
+                                                          f"(--tiny: {', '.join(TINY_CONFIGS)})")
     parser.add_argument("--tokenizer", default=None, help="tokenizer folder (default: the embedded Qwen2.5 one, "
                                                           "else a local BPE)")
     parser.add_argument("--work_dir", default=None, help="where the random models are saved (7B: 15 GB; "
@@ -306,6 +323,8 @@ def main() -> None:
         raise train_rl.ConfigError("bench_gpu.py needs a CUDA GPU (no CUDA device here); --tiny runs the CPU check")
     if cli.tokenizer and not os.path.isfile(os.path.join(cli.tokenizer, "tokenizer_config.json")):
         raise train_rl.ConfigError(f"--tokenizer {cli.tokenizer} holds no tokenizer (tokenizer_config.json)")
+    if cli.work_dir and not os.path.isdir(cli.work_dir):
+        raise train_rl.ConfigError(f"--work_dir {cli.work_dir} is not a folder")
 
     work_dir = tempfile.mkdtemp(prefix="bench_gpu_", dir=cli.work_dir)
     try:
@@ -336,7 +355,8 @@ def main() -> None:
         shutil.rmtree(work_dir, ignore_errors=True)
 
     first = next((r for r in results if "settings" in r), {})
-    versions = " ".join(f"{p} {importlib.metadata.version(p)}" for p in ("torch", "transformers", "trl", "bitsandbytes"))
+    packages = ("torch", "transformers", "trl", "bitsandbytes")
+    versions = " ".join(f"{p} {importlib.metadata.version(p)}" for p in packages)
     budget = first.get("budget_gib")
     header = [
         f"device: {first.get('device', '?')}"

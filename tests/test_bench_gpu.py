@@ -25,6 +25,7 @@ def test_tiny_bench_trains_v_with_the_gpu_preset(tmp_path):
     assert any(line.startswith("tiny-nf4 (NF4 + ") and " ok " in line for line in table), proc.stdout
     assert any(line.startswith("tiny-full (float32)") and " ok " in line for line in table), proc.stdout
     assert "SYNTHETIC" in proc.stdout and "device: CPU" in proc.stdout
+    assert "side by side: s/step tiny-nf4 / tiny-full = " in proc.stdout
 
     results = json.loads(out.read_text())["results"]
     assert [r["config"] for r in results] == ["tiny-nf4", "tiny-full"]
@@ -36,10 +37,11 @@ def test_tiny_bench_trains_v_with_the_gpu_preset(tmp_path):
         for key in ("per_device_train_batch_size", "gradient_accumulation_steps", "num_generations", "learning_rate"):
             assert settings[key] == gpu_preset[key]  # the preset as it is now, not a copy
         length = settings["max_completion_length"]
+        completions_per_step = settings["per_device_train_batch_size"] * settings["gradient_accumulation_steps"]
         assert len(r["steps"]) == 2
         for step in r["steps"]:
             assert step["completions/mean_length"] == length  # forced to full length
-            assert step["generated_tokens"] == length * settings["per_device_train_batch_size"] * settings["gradient_accumulation_steps"]
+            assert step["generated_tokens"] == length * completions_per_step
             phases = [step[f"time/{p}_s"] for p in ("generation", "judge", "other_rollout", "policy_update")]
             assert all(t >= 0 for t in phases) and sum(phases) == pytest.approx(step["step_time"], rel=0.05)
         assert r["summary"]["tokens_per_s"] > 0 and r["summary"]["step_s"] > 0
@@ -58,7 +60,10 @@ def test_out_of_memory_is_a_table_row_not_a_crash(monkeypatch, capsys):
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("7b-nf4"))
     assert "OOM" in row.split()
 
-    monkeypatch.setattr(train_rl, "load_model_and_tokenizer", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    def other_failure(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(train_rl, "load_model_and_tokenizer", other_failure)
     with pytest.raises(RuntimeError, match="boom"):  # anything else is a real failure, not an OOM
         bench_gpu.run_configuration("7b-nf4", "unused", True, steps=1, budget_gb=16, tiny=True)
 
