@@ -183,7 +183,7 @@ def run_configuration(name: str, model_dir: str, load_in_4bit: bool, steps: int,
     except RuntimeError as e:  # torch.OutOfMemoryError, or a library's own "CUDA error: out of memory"
         if not isinstance(e, torch.OutOfMemoryError) and "out of memory" not in str(e):
             raise
-        result.update(status="OOM", error=str(e).splitlines()[0][:300])
+        result.update(status="OOM", error=(str(e).splitlines() or [type(e).__name__])[0][:300])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if cuda:
