@@ -68,9 +68,9 @@ TINY_COMPLETION_LENGTH = 16  # --tiny only: short completions keep the CPU run t
 
 
 def build_model_dir(config_file: str, tokenizer_dir: str, folder: str) -> None:
-    """A random Qwen2 with the config's shapes and the tokenizer, saved as bf16 safetensors. Runs in its own child
-    process, so the measured runs start on an empty GPU; drawn on the GPU when it fits (a 7B model takes minutes of
-    single-threaded random numbers on a CPU)."""
+    """A random Qwen2 with the config's shapes and the tokenizer, saved as bf16 safetensors. On a GPU machine it runs
+    in its own child process, so the measured runs start on an empty GPU, and draws the weights on the GPU when they
+    fit (a 7B model takes minutes of single-threaded random numbers on a CPU)."""
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -336,10 +336,13 @@ def main() -> None:
         for config_file in dict.fromkeys(available[n][0] for n in names):  # one model on disk at a time (7B: 15 GB)
             print(f"[bench] building a random model from bench/configs/{config_file}", file=sys.stderr, flush=True)
             model_dir = os.path.join(work_dir, config_file.removesuffix(".json"))
-            built, error = run_child({"job": "build", "config_file": config_file, "tokenizer_dir": tokenizer_dir,
-                                      "folder": model_dir}, cli.tiny)
-            if built is None:
-                raise train_rl.ConfigError(f"building the model of bench/configs/{config_file} failed: {error}")
+            if cli.tiny:  # no GPU to keep clean: skip a child's start-up (seconds of imports, most of a CI run)
+                build_model_dir(config_file, tokenizer_dir, model_dir)
+            else:
+                built, error = run_child({"job": "build", "config_file": config_file, "tokenizer_dir": tokenizer_dir,
+                                          "folder": model_dir}, cli.tiny)
+                if built is None:
+                    raise train_rl.ConfigError(f"building the model of bench/configs/{config_file} failed: {error}")
             for name in [n for n in names if available[n][0] == config_file]:
                 load_in_4bit = available[name][1]
                 print(f"[bench] {name}: running {cli.steps} steps", file=sys.stderr, flush=True)
