@@ -383,8 +383,9 @@ def apply_tiny_lora(model: nn.Module, global_v: nn.Parameter, rank: int = 2, see
 
 def share_skeleton_from_rank0(model: nn.Module) -> None:
     """Under `accelerate launch`, give every process rank 0's U, S, Vh (P comes from seeded CPU generators
-    and v starts at zero, so they already agree). Each process computed its own SVD; a GPU SVD is not
-    guaranteed to be bit-identical across devices, and the broadcast is cheap (~15 MB for the 3B model)."""
+    and v starts at zero, so they already agree). Each process computed its own SVD, and a GPU SVD is not
+    guaranteed to be bit-identical across devices. DDP's default buffer broadcast would also copy them, but
+    the skeleton must not depend on a DDP option; the broadcast is cheap (~15 MB for the 3B model)."""
     if not dist.is_initialized() or dist.get_world_size() == 1:
         return
     for layer in model.modules():
@@ -1355,9 +1356,8 @@ def plot_metrics(records: list[dict], png_path: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args, judge_config, grpo_config = parse_args(argv)
-    # Under `accelerate launch` every process runs main(): process 0 prints and writes, the others train
-    # their own replica on their share of each batch (the process group starts when grpo_config.world_size
-    # is first read).
+    # Under `accelerate launch` every process runs main() (GRPOConfig has joined the process group): process 0
+    # prints and writes, every process trains its own replica on its share of each batch.
     rank, processes = grpo_config.process_index, grpo_config.world_size
     log = print if rank == 0 else lambda *_: None
     require_gpp()  # before any model is loaded: without g++ there is no reward
@@ -1385,14 +1385,15 @@ def main(argv: list[str] | None = None) -> None:
     with grpo_config.main_process_first(desc="building the judge"):  # the precompiled header is built once
         judge = Judge(judge_config)
     log(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}, "
-        f"{judge_config.judge_workers} workers per process")
+        f"judge workers per process: {judge_config.judge_workers}")
 
     model, tokenizer = load_model_and_tokenizer(model_path, load_in_4bit)
     global_v = nn.Parameter(torch.zeros(args.u, device=next(model.parameters()).device))
     layers = apply_tiny_lora(model, global_v, args.rank, args.tiny_lora_seed, args.svd, args.svd_niter)
-    share_skeleton_from_rank0(model)
     log(parameter_report(model, layers))
 
+    if grpo_config.ddp_find_unused_parameters is None:  # v is used in every forward: DDP need not search
+        grpo_config.ddp_find_unused_parameters = False
     reward_func = functools.update_wrapper(functools.partial(code_reward_func, judge=judge), code_reward_func)
     os.makedirs(grpo_config.output_dir, exist_ok=True)
     metrics_path = os.path.join(grpo_config.output_dir, "metrics.jsonl")
@@ -1402,6 +1403,7 @@ def main(argv: list[str] | None = None) -> None:
         model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=build_dataset(problems),
         processing_class=tokenizer, callbacks=[MetricsLogger(metrics_path), SameVOnEveryProcess()],
     )
+    share_skeleton_from_rank0(trainer.model)  # here the model is on its device, where NCCL can broadcast
     started = time.time()
     try:
         trainer.train(resume_from_checkpoint=resume_from)

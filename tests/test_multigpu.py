@@ -14,16 +14,16 @@ import train_rl
 from test_training import ROOT, train_argv
 
 
-def launch(argv, cwd):
+def launch(argv, cwd, script=os.path.join(ROOT, "train_rl.py"), returncode=0):
     """`accelerate launch --multi_gpu`: accelerate's torchrun launcher, the one that runs N processes on GPUs.
     (`--cpu` would pick its single-process launcher; the CPU preset's use_cpu makes the processes use gloo.)"""
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "0",
-           os.path.join(ROOT, "train_rl.py"), *argv]
+           script, *argv]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
-    return proc.stdout
+    assert proc.returncode == returncode, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return proc.stdout, proc.stderr
 
 
 def final_v_per_rank(stdout):
@@ -36,7 +36,7 @@ def test_two_processes_train_one_v_then_resume(coder_model_dir, data_file, tmp_p
     out = tmp_path / "run"
     # constant learning rate: with the linear decay the resumed step 3 would run at lr 0 and leave v as it was
     argv = train_argv(coder_model_dir, data_file, out, "--lr_scheduler_type", "constant")
-    stdout = launch(argv, tmp_path)
+    stdout, _ = launch(argv, tmp_path)
 
     v0, v1 = final_v_per_rank(stdout)
     saved = torch.load(out / "final_v.pt", weights_only=True)
@@ -55,7 +55,7 @@ def test_two_processes_train_one_v_then_resume(coder_model_dir, data_file, tmp_p
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [1, 2]  # one line per step, not one per process
 
-    stdout = launch([*argv, "--max_steps", "3", "--resume"], tmp_path)
+    stdout, _ = launch([*argv, "--max_steps", "3", "--resume"], tmp_path)
     assert json.loads((out / "checkpoint-3" / "trainer_state.json").read_text())["global_step"] == 3
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [1, 2, 3]  # continued at step 3
@@ -64,6 +64,33 @@ def test_two_processes_train_one_v_then_resume(coder_model_dir, data_file, tmp_p
     assert resumed["global_step"] == 3 and not torch.equal(resumed["v"], saved["v"])  # step 3 moved v
     assert torch.equal(v0.view(torch.int32), v1.view(torch.int32))
     assert torch.equal(v0.view(torch.int32), resumed["v"].view(torch.int32))
+
+
+NO_GRADIENT_AVERAGING = """
+import contextlib, sys
+sys.path.insert(0, {root!r})
+import train_rl
+
+training_step = train_rl.TinyLoRAGRPOTrainer.training_step
+def without_gradient_averaging(self, *args, **kwargs):  # every backward inside DDP's no_sync
+    with self.model_wrapped.no_sync():
+        return training_step(self, *args, **kwargs)
+train_rl.TinyLoRAGRPOTrainer.training_step = without_gradient_averaging
+train_rl.main()
+"""
+
+
+def test_without_ddp_gradient_averaging_the_v_check_stops_the_run(coder_model_dir, data_file, tmp_path):
+    """The processes' gradients really differ (so equal copies above mean DDP averaged them), and the check
+    after every step stops every process before a diverged v is saved."""
+    script = tmp_path / "no_averaging.py"
+    script.write_text(NO_GRADIENT_AVERAGING.format(root=ROOT))
+    out = tmp_path / "run"
+    _, stderr = launch(train_argv(coder_model_dir, data_file, out, "--max_steps", "1"), tmp_path, str(script), 1)
+    for rank in (0, 1):
+        assert f"[rank{rank}]: RuntimeError: v is not the same on every process after step 1: rank(s) [1] differ " \
+               "from rank 0 (rank 0: [" in stderr, stderr[-5000:]
+    assert not (out / "checkpoint-1").exists() and not (out / "final_v.pt").exists()
 
 
 def test_v_check_names_the_ranks_and_values_when_copies_differ(monkeypatch):
