@@ -12,6 +12,7 @@ on the problem's tests inside a sandbox.
     python train_rl.py 16                    # u = 16; 3B 4-bit on a CUDA GPU, embedded 0.5B on CPU
     python train_rl.py 32 --learning_rate 2e-5 --num_generations 8
     python train_rl.py --config my.yaml      # any GRPOConfig field, YAML or flags
+    accelerate launch --num_processes 4 train_rl.py 16   # data-parallel over 4 GPUs, one replica each
     python train_rl.py --help
 
 The file reads top to bottom in the order the work happens: configuration, model loading, the TinyLoRA
