@@ -34,8 +34,10 @@ def final_v_per_rank(stdout):
 
 def test_two_processes_train_one_v_then_resume(coder_model_dir, data_file, tmp_path):
     out = tmp_path / "run"
-    # constant learning rate: with the linear decay the resumed step 3 would run at lr 0 and leave v as it was
+    # constant learning rate: resumed with a larger max_steps, the linear decay's saved lr is already 0
     argv = train_argv(coder_model_dir, data_file, out, "--lr_scheduler_type", "constant")
+    out.mkdir()
+    (out / "metrics.jsonl").write_text('{"step": 7, "reward": 1.0}\n')  # an old run's log: a fresh run replaces it
     stdout, _ = launch(argv, tmp_path)
 
     v0, v1 = final_v_per_rank(stdout)
@@ -67,7 +69,7 @@ def test_two_processes_train_one_v_then_resume(coder_model_dir, data_file, tmp_p
 
 
 NO_GRADIENT_AVERAGING = """
-import contextlib, sys
+import sys
 sys.path.insert(0, {root!r})
 import train_rl
 
