@@ -12,6 +12,7 @@ on the problem's tests inside a sandbox.
     python train_rl.py 16                    # u = 16; 3B 4-bit on a CUDA GPU, embedded 0.5B on CPU
     python train_rl.py 32 --learning_rate 2e-5 --num_generations 8
     python train_rl.py --config my.yaml      # any GRPOConfig field, YAML or flags
+    accelerate launch --num_processes 4 train_rl.py 16   # data-parallel over 4 GPUs, one replica each
     python train_rl.py --help
 
 The file reads top to bottom in the order the work happens: configuration, model loading, the TinyLoRA
@@ -43,7 +44,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
+from accelerate import PartialState
 from datasets import Dataset
 from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, TrainerCallback
@@ -329,7 +332,8 @@ def load_model_and_tokenizer(path: str, load_in_4bit: bool, compute_dtype: str |
         quantization = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype,
         )
-        device_map = "auto" if torch.cuda.is_available() else None
+        # one whole replica per process: under `accelerate launch` each process has its own GPU
+        device_map = {"": PartialState().local_process_index} if torch.cuda.is_available() else None
         model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quantization, device_map=device_map, dtype=dtype)
     else:
         model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
@@ -532,6 +536,19 @@ def skeleton_mismatch(saved: dict, model: dict) -> str | None:
     return None
 
 
+def share_skeleton_from_rank0(model: nn.Module) -> None:
+    """Under `accelerate launch`, give every process rank 0's U, S, Vh (P comes from seeded CPU generators
+    and v starts at zero, so they already agree). Each process computed its own SVD, and a GPU SVD is not
+    guaranteed to be bit-identical across devices. DDP's default buffer broadcast would also copy them, but
+    the skeleton must not depend on a DDP option; the broadcast is cheap (~15 MB for the 3B model)."""
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return
+    for layer in model.modules():
+        if isinstance(layer, TinyLoRALinear):
+            for buffer in (layer.U, layer.S, layer.Vh):
+                dist.broadcast(buffer, src=0)
+
+
 def count_parameters(model: nn.Module) -> tuple[int, int]:
     """(total, trainable); a packed 4-bit tensor holds two weights per stored byte."""
     total = sum(p.numel() * (2 if getattr(p, "quant_state", None) is not None else 1) for p in model.parameters())
@@ -666,7 +683,7 @@ class JudgeConfig:
     memory_limit_mb: int = field(default=256, metadata={"help": "Address-space (and stack) limit of the program in MB."})
     output_limit_mb: int = field(default=4, metadata={"help": "Largest stdout of one test in MB; more is Output Limit Exceeded."})
     process_limit: int = field(default=32, metadata={"help": "Processes + threads the program may have (RLIMIT_NPROC)."})
-    judge_workers: int = field(default=0, metadata={"help": "Completions judged in parallel; 0 means one per CPU core."})
+    judge_workers: int = field(default=0, metadata={"help": "Completions judged in parallel; 0 means one per CPU core (shared among the processes of `accelerate launch`)."})
     use_pch: bool = field(default=True, metadata={"help": "Precompile bits/stdc++.h once (compiles code that includes it ~5x faster)."})
     judge_cache_dir: str = field(default="~/.cache/luoguqwen_rl", metadata={"help": "Folder for the precompiled header."})
 
@@ -1394,6 +1411,8 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
             return super().training_step(*args, **kwargs)
 
     def save_model(self, output_dir: str | None = None, _internal_call: bool = False) -> None:
+        if not self.args.should_save:  # Trainer calls this on every process; one of them writes
+            return
         output_dir = output_dir or self.args.output_dir
         save_tiny_lora(os.path.join(output_dir, "tiny_lora_v.pt"), self.model, tiny_lora_vector(self.model),
                        global_step=self.state.global_step)
@@ -1405,7 +1424,8 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         """Once a tenth of the run is done, say plainly if a bf16/fp16 run still changes too little to be seen. The
         size is measured in the step's forward, before its optimizer step: step k + 1 sees v after k updates."""
         tenth = max(1, math.ceil(self.state.max_steps / 10))
-        if self._warned_update_size or update["dtype"] == "float32" or self.state.global_step <= tenth:
+        if (self._warned_update_size or update["dtype"] == "float32" or self.state.global_step <= tenth
+                or not self.accelerator.is_main_process):
             return
         if update["mean"] < update["resolution"]:
             self._warned_update_size = True
@@ -1446,6 +1466,8 @@ class MetricsLogger(TrainerCallback):
         self.path = path
 
     def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero:
+            return
         if not logs or "reward" not in logs:
             return
         record = {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, (int, float))}}
@@ -1465,6 +1487,32 @@ class MetricsLogger(TrainerCallback):
             f"{logs.get('time/judge_s', 0):.1f}s, update {logs.get('time/policy_update_s', 0):.1f}s) | "
             f"|v| {logs.get('tiny_lora/v_norm', 0):.2e}{update}"
         )
+
+
+def check_same_on_every_process(v: torch.Tensor, when: str) -> None:
+    """Under `accelerate launch`, stop with an error naming the processes and their values if v is not
+    bit-identical on all of them (an all-gather of u floats)."""
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return
+    local = v.detach().float().contiguous()
+    gathered = [torch.empty_like(local) for _ in range(dist.get_world_size())]
+    dist.all_gather(gathered, local)
+    bits = [other.view(torch.int32) for other in gathered]  # compare bits: -0.0 vs 0.0 and NaN count too
+    differing = [rank for rank in range(1, len(bits)) if not torch.equal(bits[rank], bits[0])]
+    if differing:
+        values = "; ".join(f"rank {rank}: {other.tolist()}" for rank, other in enumerate(gathered))
+        raise RuntimeError(f"v is not the same on every process {when}: rank(s) {differing} differ from rank 0 ({values})")
+
+
+class SameVOnEveryProcess(TrainerCallback):
+    """DDP averages v's gradient, so every process takes the identical step: check it once v is loaded and
+    after every optimizer step, so a run never silently trains diverging copies."""
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        check_same_on_every_process(tiny_lora_vector(model), "at the start of training")
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        check_same_on_every_process(tiny_lora_vector(model), f"after step {state.global_step}")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1509,10 +1557,14 @@ def plot_metrics(records: list[dict], png_path: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args, judge_config, grpo_config = parse_args(argv)
+    # Under `accelerate launch` every process runs main() (GRPOConfig has joined the process group): process 0
+    # prints and writes, every process trains its own replica on its share of each batch.
+    rank, processes = grpo_config.process_index, grpo_config.world_size
+    log = print if rank == 0 else lambda *_: None
     require_gpp()  # before any model is loaded: without g++ there is no reward
     data_file = args.data_file
     if data_file == ScriptArguments.data_file and not os.path.isfile(data_file):
-        print(f"[data] {data_file} not found; using the shipped problem set {SHIPPED_TRAIN_FILE}")
+        log(f"[data] {data_file} not found; using the shipped problem set {SHIPPED_TRAIN_FILE}")
         data_file = SHIPPED_TRAIN_FILE
     problems = load_rl_problems(data_file, args.max_problems)
     resume_from = None
@@ -1521,33 +1573,42 @@ def main(argv: list[str] | None = None) -> None:
         if resume_from is None:
             raise ConfigError(f"--resume: no checkpoint-* folder in {grpo_config.output_dir}")
 
-    model_path, why = resolve_model(args)
+    with grpo_config.main_process_first(desc="preparing the model"):  # converted or downloaded once per machine
+        model_path, why = resolve_model(args)
     load_in_4bit = args.load_in_4bit if args.load_in_4bit is not None else args.preset in ("gpu", "seed")
-    print(f"[setup] preset: {args.preset} ({'CUDA GPU found' if torch.cuda.is_available() else 'no CUDA GPU'})")
-    print(f"[setup] model: {why}; 4-bit NF4: {load_in_4bit}")
+    log(f"[setup] preset: {args.preset} ({'CUDA GPU found' if torch.cuda.is_available() else 'no CUDA GPU'})"
+        + (f"; {processes} data-parallel processes" if processes > 1 else ""))
+    log(f"[setup] model: {why}; 4-bit NF4: {load_in_4bit}")
     layer_dtype = "bfloat16" if grpo_config.bf16 else "float16" if grpo_config.fp16 else args.compute_dtype  # autocast wins
-    print(f"[setup] precision: {args.precision_note}. Layer outputs are {layer_dtype}, which keeps an update only "
-          f"where it changes an output by more than {dtype_resolution(DTYPES[layer_dtype]):.1e} of its size (the step "
-          f"line shows the update's size); v and the adapter math stay fp32")
-    print(f"[setup] data: {data_file} ({len(problems)} problems); u = {args.u}, rank = {args.rank}; "
-          f"GRPO loss_type={grpo_config.loss_type}, beta={grpo_config.beta}, epsilon={grpo_config.epsilon}")
-    judge = Judge(judge_config)
-    print(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}")
+    log(f"[setup] precision: {args.precision_note}. Layer outputs are {layer_dtype}, which keeps an update only "
+        f"where it changes an output by more than {dtype_resolution(DTYPES[layer_dtype]):.1e} of its size (the step "
+        f"line shows the update's size); v and the adapter math stay fp32")
+    log(f"[setup] data: {data_file} ({len(problems)} problems); u = {args.u}, rank = {args.rank}; "
+        f"GRPO loss_type={grpo_config.loss_type}, beta={grpo_config.beta}, epsilon={grpo_config.epsilon}")
+    if judge_config.judge_workers == 0:  # the machine's cores, shared by the processes on it
+        judge_config.judge_workers = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+    with grpo_config.main_process_first(desc="building the judge"):  # the precompiled header is built once
+        judge = Judge(judge_config)
+    log(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}, "
+        f"judge workers per process: {judge_config.judge_workers}")
 
     model, tokenizer = load_model_and_tokenizer(model_path, load_in_4bit, args.compute_dtype)
     global_v = nn.Parameter(torch.zeros(args.u, device=next(model.parameters()).device))
     layers = apply_tiny_lora(model, global_v, args.rank, args.tiny_lora_seed, args.svd, args.svd_niter)
-    print(parameter_report(model, layers))
+    log(parameter_report(model, layers))
 
+    if grpo_config.ddp_find_unused_parameters is None:  # v is used in every forward: DDP need not search
+        grpo_config.ddp_find_unused_parameters = False
     reward_func = functools.update_wrapper(functools.partial(code_reward_func, judge=judge), code_reward_func)
     os.makedirs(grpo_config.output_dir, exist_ok=True)
     metrics_path = os.path.join(grpo_config.output_dir, "metrics.jsonl")
-    if resume_from is None and os.path.exists(metrics_path):
+    if resume_from is None and os.path.exists(metrics_path) and rank == 0:
         os.remove(metrics_path)  # a fresh run starts a fresh log; a resumed one appends
     trainer = TinyLoRAGRPOTrainer(
         model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=build_dataset(problems),
-        processing_class=tokenizer, callbacks=[MetricsLogger(metrics_path)],
+        processing_class=tokenizer, callbacks=[MetricsLogger(metrics_path), SameVOnEveryProcess()],
     )
+    share_skeleton_from_rank0(trainer.model)  # here the model is on its device, where NCCL can broadcast
     started = time.time()
     try:
         trainer.train(resume_from_checkpoint=resume_from)
@@ -1559,6 +1620,10 @@ def main(argv: list[str] | None = None) -> None:
         judge.close()
 
     v = tiny_lora_vector(trainer.model)
+    if processes > 1:  # checked equal after every step; each process shows its own copy
+        print(f"[rank {rank}/{processes}] final v: {v.tolist()}")
+    if rank != 0:
+        return
     trainer.save_model(grpo_config.output_dir)
     save_tiny_lora(args.final_v_path, trainer.model, v, global_step=trainer.state.global_step)
     records = read_metrics(metrics_path)

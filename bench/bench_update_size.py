@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--model", help="model folder (default: the embedded Qwen2.5-Coder-0.5B-Instruct)")
     parser.add_argument("--problems", type=int, default=2, help="shipped problems whose reference solution is scored")
     parser.add_argument("--max_tokens", type=int, default=128, help="completion tokens scored per problem")
-    parser.add_argument("--magnitudes", default="1e-5,1e-4,3e-4,1e-3,3e-3,1e-2,3e-2,1e-1", help="|v_i| values")
+    parser.add_argument("--magnitudes", default="1e-4,1e-3,3e-3,1e-2,3e-2,1e-1,3e-1,1", help="|v_i| values")
     parser.add_argument("--u", type=int, default=16, help="size of v")
     parser.add_argument("--json", help="also write the table here")
     args = parser.parse_args()
