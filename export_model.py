@@ -63,7 +63,9 @@ def parse_args(argv=None):
 
 def check_output(path: str, overwrite: bool) -> None:
     """Refuse, before any work, anything but a new path, an empty folder, or (with --overwrite) an earlier export."""
-    if os.path.lexists(path) and not os.path.isdir(path):
+    if os.path.islink(path):
+        raise ConfigError(f"--output {path} is a symbolic link; pass the folder it points to")
+    if os.path.exists(path) and not os.path.isdir(path):
         raise ConfigError(f"--output {path} exists and is not a folder")
     if os.path.isdir(path) and os.listdir(path):
         if not overwrite:
@@ -225,7 +227,9 @@ def main(argv=None) -> None:
           f"{'4-bit' if saved.get('quantized') else 'full-precision'} base)")
     try:
         model, tokenizer = train_rl.load_model_and_tokenizer(path, load_in_4bit)
-    except (OSError, ValueError) as e:
+    except ConfigError:
+        raise
+    except (OSError, ValueError) as e:  # not a model folder, an unknown architecture, ...
         raise ConfigError(f"cannot load a model from {path} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     model.eval()
     for module in model.modules():
@@ -262,7 +266,7 @@ def main(argv=None) -> None:
     with torch.no_grad():
         trained_v = global_v.detach().clone()
         global_v.zero_()
-        base = prompt_logits(model, ids)
+        what_v_changes = largest_difference(prompt_logits(model, ids), adapted)
         global_v.copy_(trained_v)
     merge_tiny_lora(model, DTYPES[dtype_name])
 
@@ -275,7 +279,8 @@ def main(argv=None) -> None:
         tokenizer.save_pretrained(staging)
         del model, global_v
         gc.collect()  # free the in-memory model before loading the written one: never two copies at once
-        written = AutoModelForCausalLM.from_pretrained(staging, dtype="auto")
+        written = AutoModelForCausalLM.from_pretrained(
+            staging, dtype="auto", device_map="auto" if torch.cuda.is_available() else None)
         exported = prompt_logits(written, ids)
         del written
         publish(staging, args.output)
@@ -284,7 +289,7 @@ def main(argv=None) -> None:
     tokens = sum(x.numel() for x in ids)
     print(f"[export] largest logit difference on {len(ids)} fixed prompts ({tokens} positions): written model (reloaded "
           f"with AutoModelForCausalLM) vs adapted model {largest_difference(exported, adapted):.2e}; for scale, what v "
-          f"changes (base vs adapted) {largest_difference(base, adapted):.2e}")
+          f"changes (base vs adapted) {what_v_changes:.2e}")
     print(f"[done] {args.output}: a plain {dtype_name} model; load it with "
           f"AutoModelForCausalLM.from_pretrained({args.output!r}, dtype=\"auto\")"
           + (f" (WARNING: the update was lost in {dtype_name})" if lost else ""))
