@@ -84,6 +84,11 @@ def test_update_error_small_in_fp32_lost_in_bf16_with_warning(tiny_model_dir, tm
     assert "--dtype float32" in captured.err
     assert json.load(open(tmp_path / "merged" / "config.json"))["dtype"] == "bfloat16"
 
+    export_model.main(["--tiny_lora", v_path, "--report_only"])  # the table alone, nothing written
+    table = capsys.readouterr().out
+    assert "| bfloat16 |" in table and "| float16 |" in table and "writing" not in table
+    assert sorted(os.listdir(tmp_path)) == ["merged", "v.pt"]
+
 
 def test_zero_v_has_no_defined_error(tiny_model_dir, tmp_path):
     errors = export_model.update_errors(adapted_model(tiny_model_dir, save_v(tiny_model_dir, str(tmp_path / "v.pt"), 0.0)))
