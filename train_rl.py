@@ -137,7 +137,7 @@ PRESETS = {
     ),
     "seed": dict(_GPU_SHAPE, learning_rate=1e-5, bf16=True, fp16=False, compute_dtype="float16"),
 }
-DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 @dataclass(frozen=True)
@@ -335,6 +335,11 @@ def load_model_and_tokenizer(path: str, load_in_4bit: bool, compute_dtype: str |
         # one whole replica per process: under `accelerate launch` each process has its own GPU
         device_map = {"": PartialState().local_process_index} if torch.cuda.is_available() else None
         model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quantization, device_map=device_map, dtype=dtype)
+        for module in model.modules():
+            # On a CPU with AVX512-BF16, bitsandbytes repacks a 4-bit weight in place at its first inference
+            # forward, and dequantize_4bit (dense_weight) no longer returns W afterwards: keep the plain layout.
+            if hasattr(module, "support_avx512bf16_for_cpu"):
+                module.support_avx512bf16_for_cpu = False
     else:
         model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     return model, tokenizer
@@ -625,11 +630,14 @@ def load_tiny_lora(model: nn.Module, path: str, strict: bool = True) -> nn.Param
 def base_for_saved_v(saved: dict, model_path: str | None = None, load_in_4bit: bool | None = None):
     """(folder, why, load_in_4bit) of the base a saved v belongs to: the folder it was trained from when that
     exists here, else the trainer's default for this machine; 4-bit when it was trained 4-bit. Arguments win."""
-    if model_path is None and saved.get("model") and os.path.isfile(os.path.join(saved["model"], "config.json")):
-        model_path, why = saved["model"], f"{saved['model']} (the folder v was trained from)"
+    recorded = saved.get("model")
+    if model_path is None and recorded and os.path.isfile(os.path.join(recorded, "config.json")):
+        model_path, why = recorded, f"{recorded} (the folder v was trained from)"
     else:
         preset = "gpu" if torch.cuda.is_available() else "cpu"
         model_path, why = resolve_model(ScriptArguments(model_name_or_path=model_path, preset=preset))
+        if recorded and model_path != recorded:
+            why += f" (v was trained from {recorded})"
     return model_path, why, bool(saved.get("quantized")) if load_in_4bit is None else load_in_4bit
 
 
