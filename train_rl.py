@@ -895,7 +895,7 @@ class _Sandbox:
         made = self.cgroups
         self.mode = mode or self._detect()
         if self.mode == "rlimits" or (made and not self.cgroups):
-            self.cgroups, memory_note = None, "the sandbox cannot join cgroups here"
+            self.cgroups, memory_note = None, f"{self.mode} mode cannot join a cgroup here"
         memory = (f"one cgroup v{self.cgroups.version} per run (limit + {CGROUP_ALLOWANCE_MB} MB, no swap, pids.max)"
                   if self.cgroups else f"rlimits per process ({memory_note})")
         print(f"[judge] memory: {memory}; system-call filter: {filter_note}")
