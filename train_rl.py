@@ -785,9 +785,8 @@ class _Cgroups:
         with open("/proc/self/cgroup") as f:
             for line in f:
                 _, controllers, path = line.rstrip("\n").split(":", 2)
-                own.update((name, path.rstrip("/")) for name in controllers.split(","))
+                own.update((controller, path.rstrip("/")) for controller in controllers.split(","))
         self.parents: list[str] = []
-        self.runs = iter(range(1 << 62))
         atexit.register(self.close)
         unified = [point for point, kind, _ in mounts if kind == "cgroup2"
                    and "memory" in _read(os.path.join(point, "cgroup.controllers")).split()]
@@ -818,9 +817,9 @@ class _Cgroups:
                 raise
             self.parents.append(os.path.join(point + own.get(controller, ""), name))
 
-    def create(self, memory_bytes: int, processes: int) -> list[str]:
+    def create(self, name: str, memory_bytes: int, processes: int) -> list[str]:
         """The run's cgroup folders (v1: memory, pids) with their limits set."""
-        leaves = [os.path.join(parent, f"run{next(self.runs)}") for parent in self.parents]
+        leaves = [os.path.join(parent, name) for parent in self.parents]
         try:
             for leaf in leaves:
                 os.mkdir(leaf)
@@ -907,7 +906,7 @@ class _Sandbox:
             subprocess.run([shutil.which("g++") or "g++", "-O2", "-x", "c++", "-", "-o", path], input=_LAUNCHER_C,
                            capture_output=True, text=True, timeout=120, check=True)
             os.chmod(path, 0o755)
-            subprocess.run([path, "true"], capture_output=True, timeout=30, check=True)
+            subprocess.run([path, "true"], capture_output=True, text=True, timeout=30, check=True)
             return path, "seccomp (g++ and the program)"
         except (OSError, subprocess.SubprocessError) as e:
             detail = getattr(e, "stderr", None) or str(e)
@@ -1002,7 +1001,9 @@ class _Sandbox:
         in_path, out_path, err_path = (os.path.join(box.meta, name) for name in ("in", "out", "err"))
         with open(in_path, "wb") as f:
             f.write(stdin)
-        cgroups = self.cgroups.create((memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1) if self.cgroups else []
+        cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
+        if self.cgroups:
+            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1)
         try:
             if isolated:
                 inside = "/tmp"
@@ -1014,8 +1015,8 @@ class _Sandbox:
                 userns = ["--user", "--map-root-user"] if self.mode == "userns" else []
                 cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", self._tool("unshare"), *userns, "--net",
                        "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--propagation", "private", "--",
-                       self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta, memory_mb * MB,
-                       memory_mb * MB // os.sysconf("SC_PAGE_SIZE"), self._tool("chroot"), self.root,
+                       self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta, str(memory_mb * MB),
+                       str(memory_mb * MB // os.sysconf("SC_PAGE_SIZE")), self._tool("chroot"), self.root,
                        self._tool("env"), "--chdir=/tmp", *untrusted]
                 files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
             else:
@@ -1024,8 +1025,8 @@ class _Sandbox:
                 files = (open(in_path, "rb"), open(out_path, "wb"), open(err_path, "wb"))
             env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's
             try:
-                proc = subprocess.Popen([str(arg) for arg in cmd], stdin=files[0], stdout=files[1], stderr=files[2],
-                                        cwd=box.box, env=env, start_new_session=True)
+                proc = subprocess.Popen(cmd, stdin=files[0], stdout=files[1], stderr=files[2], cwd=box.box, env=env,
+                                        start_new_session=True)
             finally:
                 for f in files:
                     if hasattr(f, "close"):
