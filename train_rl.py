@@ -791,31 +791,35 @@ class _Cgroups:
         unified = [point for point, kind, _ in mounts if kind == "cgroup2"
                    and "memory" in _read(os.path.join(point, "cgroup.controllers")).split()]
         self.version = 2 if unified else 1
-        if unified:
-            errors = []
-            for base in dict.fromkeys([unified[0] + own.get("", ""), unified[0]]):
-                try:  # controllers reach only children of a cgroup without processes (or the root)
-                    if not {"memory", "pids"} <= set(_read(base + "/cgroup.subtree_control").split()):
-                        _write(base + "/cgroup.subtree_control", "+memory +pids")
-                    os.mkdir(os.path.join(base, name))
-                    self.parents.append(os.path.join(base, name))
-                    _write(self.parents[0] + "/cgroup.subtree_control", "+memory +pids")
-                    return
-                except OSError as e:
-                    errors.append(f"{base}: {e.strerror}")
-                    self.close()
-            raise RuntimeError("; ".join(errors))
-        for controller in ("memory", "pids"):
-            point = next((p for p, kind, opts in mounts if kind == "cgroup" and controller in opts.split(",")), None)
-            if point is None:
-                self.close()
-                raise RuntimeError(f"no cgroup v2 memory controller and no cgroup v1 {controller} hierarchy")
-            try:
+        try:
+            if unified:
+                self._unified_parent(unified[0], own.get("", ""), name)
+            for controller in () if unified else ("memory", "pids"):
+                point = next((p for p, kind, opts in mounts if kind == "cgroup" and controller in opts.split(",")), None)
+                if point is None:
+                    raise RuntimeError(f"no cgroup v2 memory controller and no cgroup v1 {controller} hierarchy")
                 os.mkdir(os.path.join(point + own.get(controller, ""), name))
-            except OSError:
+                self.parents.append(os.path.join(point + own.get(controller, ""), name))
+        except BaseException:
+            self.close()
+            raise
+
+    def _unified_parent(self, mount: str, own: str, name: str) -> None:
+        """cgroup v2: controllers reach only the children of the root or of a cgroup without processes: the
+        trainer's own cgroup works where it is the root, else the folder goes under the root (needs root)."""
+        errors = []
+        for base in dict.fromkeys([mount + own, mount]):
+            try:
+                if not {"memory", "pids"} <= set(_read(base + "/cgroup.subtree_control").split()):
+                    _write(base + "/cgroup.subtree_control", "+memory +pids")
+                os.mkdir(os.path.join(base, name))
+                self.parents.append(os.path.join(base, name))
+                _write(self.parents[0] + "/cgroup.subtree_control", "+memory +pids")
+                return
+            except OSError as e:
+                errors.append(f"{base}: {e.strerror}")
                 self.close()
-                raise
-            self.parents.append(os.path.join(point + own.get(controller, ""), name))
+        raise RuntimeError("; ".join(errors))
 
     def create(self, name: str, memory_bytes: int, processes: int) -> list[str]:
         """The run's cgroup folders (v1: memory, pids) with their limits set."""
@@ -841,7 +845,8 @@ class _Cgroups:
 
     def usage(self, leaves: list[str]) -> tuple[bool, int | None]:
         """(whether the kernel OOM-killed in the run, its peak memory in bytes or None)."""
-        events, peak = ("memory.events", "memory.peak") if self.version == 2 else ("memory.oom_control", "memory.max_usage_in_bytes")
+        events, peak = (("memory.events", "memory.peak") if self.version == 2
+                        else ("memory.oom_control", "memory.max_usage_in_bytes"))
         killed = re.search(r"^oom_kill (\d+)", _read(os.path.join(leaves[0], events)), re.M)
         peak_path = os.path.join(leaves[0], peak)
         return bool(killed and int(killed.group(1))), int(_read(peak_path)) if os.path.exists(peak_path) else None

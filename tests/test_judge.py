@@ -488,11 +488,16 @@ def test_forked_children_share_one_memory_budget(judge, cgroups):
     assert_nothing_left()
 
 
-@pytest.mark.parametrize("memory", ["default", "rlimits"])
-def test_one_std_thread_works(judge, memory, monkeypatch):
+@pytest.mark.parametrize("memory", ["default", "no cgroup"])
+def test_one_std_thread_works(judge, memory, monkeypatch, capsys):
     """A thread's default stack is RLIMIT_STACK: it must fit under the memory limit in both memory modes."""
-    if memory == "rlimits":
-        monkeypatch.setattr(J, "_sandbox_instance", J._Sandbox(cgroups=False))
+    if memory == "no cgroup":  # as on a machine where none can be made
+        def refuse(name):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(J, "_Cgroups", refuse)
+        monkeypatch.setattr(J, "_sandbox_instance", J._Sandbox())
+        assert "memory: rlimits per process (no cgroup: [Errno 13] Permission denied)" in capsys.readouterr().out
     code = ("#include <bits/stdc++.h>\nint main(){ long long a, b; std::cin >> a >> b; long long s = 0;"
             " std::thread t([&]{ s = a + b; }); t.join(); std::cout << s << std::endl; }")
     assert run(code, SUM_TESTS).verdicts == ["AC"] * 3
