@@ -119,34 +119,40 @@ def timed_judge(config: J.JudgeConfig, codes, tests):
 
 def isolation_cost(config: J.JudgeConfig, codes, tests, expected, repeat: int) -> None:
     """The batch, one compile and one test run, with the default sandbox and with cgroups and the filter
-    switched off, taking turns so that both see the same machine load."""
+    switched off, taking turns (run by run) so that both see the same machine load."""
     sandboxes = {"cgroup + seccomp": J._sandbox(), "rlimits only": J._Sandbox(cgroups=False, syscall_filter=False)}
     if J._sandbox().cgroups is None or J._sandbox().launcher is None:
         print("(the default sandbox has no cgroup or no filter here: both columns measure nearly the same thing)")
     times = {what: {name: [] for name in sandboxes} for what in ("batch, s", "one compile, ms", "one test run, ms")}
     small = "#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<std::endl;}"
+
+    def timed(what: str, name: str, work, scale: float = 1000.0):
+        started = time.perf_counter()
+        result = work()
+        times[what][name].append(scale * (time.perf_counter() - started))
+        return result
+
     with contextlib.ExitStack() as stack:
         boxes = {name: stack.enter_context(sandbox.box()) for name, sandbox in sandboxes.items()}
         for _ in range(repeat):
             for name, sandbox in sandboxes.items():
                 J._sandbox_instance = sandbox
-                seconds, results, _ = timed_judge(config, codes, tests)
-                times["batch, s"][name].append(seconds)
+                _, results, _ = timed("batch, s", name, lambda: timed_judge(config, codes, tests), scale=1.0)
                 assert [(r.compiled, r.verdicts) for r in results] == [(r.compiled, r.verdicts) for r in expected]
-                for _ in range(10):
-                    started = time.perf_counter()
-                    assert J._compile(sandbox, boxes[name], small, config, J.pch_dir(config)) == ""
-                    times["one compile, ms"][name].append(1000 * (time.perf_counter() - started))
-                    for _ in range(5):
-                        started = time.perf_counter()
-                        out = sandbox.run(boxes[name], ["./main"], b"1 2\n", seconds=config.time_limit,
-                                          memory_mb=config.memory_limit_mb, output_mb=config.output_limit_mb,
-                                          nproc=config.process_limit)
-                        times["one test run, ms"][name].append(1000 * (time.perf_counter() - started))
-                        assert out.stdout == b"3\n"
+            for _ in range(10):
+                for name, sandbox in sandboxes.items():
+                    assert timed("one compile, ms", name,
+                                 lambda: J._compile(sandbox, boxes[name], small, config, J.pch_dir(config))) == ""
+            for _ in range(50):
+                for name, sandbox in sandboxes.items():
+                    out = timed("one test run, ms", name, lambda: sandbox.run(
+                        boxes[name], ["./main"], b"1 2\n", seconds=config.time_limit, memory_mb=config.memory_limit_mb,
+                        output_mb=config.output_limit_mb, nproc=config.process_limit))
+                    assert out.stdout == b"3\n"
     J._sandbox_instance = sandboxes["cgroup + seccomp"]
     on, off = sandboxes
-    print(f"\nisolation cost, medians of {repeat} alternating rounds (one round: the batch, 10 compiles, 50 test runs):")
+    print(f"\nisolation cost, medians over {repeat} rounds (a round: the batch, 10 compiles and 50 test runs with each,"
+          " alternating):")
     print(f"{'':<20}{on:>18}{off:>16}{'cost':>10}")
     for what, values in times.items():
         with_, without = statistics.median(values[on]), statistics.median(values[off])
