@@ -583,7 +583,7 @@ def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
     started = time.time()
     assert run(sleeper, tests).verdicts == ["TLE"]  # tiered: one TLE already decides the reward
     assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 2
-    budget = J.JudgeConfig(time_limit=1.0, reward_mode="fraction", test_time_budget=2.0)
+    budget = J.JudgeConfig(time_limit=1.0, reward_mode="fraction", test_time_budget=1.0)
     started = time.time()
     result = run(sleeper, tests, budget)
     assert result.verdicts == ["TLE"] * 20 and result.passed == 0 and result.total == 20
