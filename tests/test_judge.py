@@ -488,6 +488,14 @@ def test_forked_children_share_one_memory_budget(judge, cgroups):
     assert_nothing_left()
 
 
+def test_a_cgroup_the_sandbox_cannot_join_is_dropped_at_start_up(judge, cgroups, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(J._Cgroups, "create", lambda self, name, memory, processes: [str(tmp_path / "not-a-cgroup")])
+    sandbox = J._Sandbox()
+    out = capsys.readouterr().out
+    assert sandbox.mode == J.sandbox_mode() and sandbox.cgroups is None
+    assert f"sandbox mode {sandbox.mode} with cgroups unavailable" in out and "cannot join a cgroup here" in out
+
+
 @pytest.mark.parametrize("memory", ["default", "no cgroup"])
 def test_one_std_thread_works(judge, memory, monkeypatch, capsys):
     """A thread's default stack is RLIMIT_STACK: it must fit under the memory limit in both memory modes."""
