@@ -655,13 +655,15 @@ def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
 #   its hierarchy has the memory controller, else the v1 memory and pids hierarchies), under a folder of the
 #   trainer's own cgroup (v2: the hierarchy's root when the trainer's own cannot have children), with
 #   memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit; it is removed after the
-#   run and MLE is its OOM-kill counter. Address space is then not limited, so the stack and every thread's
+#   run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU grace period (not CPU;
+#   bench/bench_judge.py --isolation). Address space is then not limited, so the stack and every thread's
 #   default stack (both RLIMIT_STACK = the limit) are only reserved, never refused. Where no cgroup can be
 #   made (not root and no delegation) each process keeps RLIMIT_AS = the limit with a quarter of it as stack
 #   (a thread's default stack must fit beside the heap), and MLE is read from the program's error message.
 #   Either way pid 1 sets kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace, so
 #   a detached SysV segment cannot keep memory.
-# System calls: a launcher of our own (_LAUNCHER_C, built with the judge's g++ at start-up) sets
+# System calls: a launcher of our own (_LAUNCHER_C, built in 0.1 s with the judge's g++ into each sandbox's
+#   temporary folder at start-up, so no cache can go stale, and mounted read-only at /judge) sets
 #   no_new_privs, installs a seccomp filter and execs g++ or the program. The filter denies with an errno,
 #   never kills, so a denial is an ordinary failure the program sees: DENIED_SYSCALLS, clone with namespace
 #   flags, clone3, and every call of a foreign ABI (i386, x32). It needs no preexec_fn, and costs one exec.
