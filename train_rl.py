@@ -664,7 +664,20 @@ COMPILE_ERROR_CHARS = 2000
 RESULT_CACHE_SIZE = 4096
 SANDBOX_UID_BASE = 2_000_000_000  # as root each completion runs as a fresh uid from this unused range
 SANDBOX_UID_COUNT = 1 << 20
+CGROUP_ALLOWANCE_MB = 16  # on top of the memory limit: the sandbox's own sh shares the program's cgroup
 CPP_TAGS = ("cpp", "c++", "cc")
+# System calls the seccomp launcher makes fail with EPERM for g++ and the program (names this CPU lacks are
+# skipped); clone with namespace flags fails too, clone3 with ENOSYS (glibc then uses clone).
+DENIED_SYSCALLS = (
+    "socket", "socketpair", "socketcall",  # every family: AF_VSOCK ignores the network namespace
+    "add_key", "keyctl", "request_key",  # kernel keyrings are shared across namespaces and outlive the run
+    "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd", "perf_event_open", "bpf",
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+    "mount", "umount2", "unshare", "setns", "pivot_root", "chroot", "open_tree", "move_mount", "fsopen",
+    "fsconfig", "fsmount", "fspick", "mount_setattr", "kexec_load", "kexec_file_load", "init_module",
+    "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl", "syslog", "vhangup",
+    "personality", "open_by_handle_at", "fanotify_init", "modify_ldt", "iopl", "ioperm", "uselib",
+)
 
 
 @dataclass
@@ -688,9 +701,12 @@ class JudgeConfig:
         metadata={"help": "Seconds per test. A program is stopped after ceil(time_limit) s of CPU time or "
                           "time_limit + 0.5 s of wall clock (the 0.5 s covers the sandbox's start): TLE."},
     )
-    memory_limit_mb: int = field(default=256, metadata={"help": "Address-space (and stack) limit of the program in MB."})
+    memory_limit_mb: int = field(default=256, metadata={"help": "Memory of the program in MB, all its processes together "
+                                                                 "(a cgroup; per process where none can be made)."})
     output_limit_mb: int = field(default=4, metadata={"help": "Largest stdout of one test in MB; more is Output Limit Exceeded."})
     process_limit: int = field(default=32, metadata={"help": "Processes + threads the program may have (RLIMIT_NPROC)."})
+    test_time_budget: float = field(default=30.0, metadata={"help": "Wall-clock seconds for all tests of one "
+                                                            "completion; tests not started by then are TLE."})
     judge_workers: int = field(default=0, metadata={"help": "Completions judged in parallel; 0 means one per CPU core (shared among the processes of `accelerate launch`)."})
     use_pch: bool = field(default=True, metadata={"help": "Precompile bits/stdc++.h once (compiles code that includes it ~5x faster)."})
     judge_cache_dir: str = field(default="~/.cache/luoguqwen_rl", metadata={"help": "Folder for the precompiled header."})
@@ -700,7 +716,8 @@ class JudgeConfig:
             raise ValueError(f"reward_mode must be one of {', '.join(REWARD_MODES)}, got {self.reward_mode!r}")
         if self.compare_mode not in COMPARE_MODES:
             raise ValueError(f"compare_mode must be one of {', '.join(COMPARE_MODES)}, got {self.compare_mode!r}")
-        for name in ("compile_timeout", "time_limit", "memory_limit_mb", "output_limit_mb", "process_limit"):
+        for name in ("compile_timeout", "time_limit", "test_time_budget", "memory_limit_mb", "output_limit_mb",
+                     "process_limit"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
         if self.judge_workers < 0:
@@ -716,9 +733,9 @@ class JudgeResult:
     compiled: bool
     passed: int
     total: int
-    verdicts: list[str]  # one per test: AC, WA, TLE, RE, MLE or OLE; empty when not compiled
+    verdicts: list[str]  # per test run: AC, WA, TLE, RE, MLE or OLE; tiered mode stops at the first failure
     compile_error: str = ""  # start of g++'s stderr when it failed
-    error: str = ""  # the judge itself failed (scores 0); "" normally
+    error: str = ""  # the judge itself failed, or the test cases are malformed (scores 0); "" normally
 
     @property
     def all_passed(self) -> bool:
@@ -743,11 +760,28 @@ def require_gpp() -> None:
 
 # --- Code extraction -------------------------------------------------------------------------------
 
-# A complete fenced block: opening fence with an optional info string, closing fence on its own line.
-_FENCE = re.compile(r"^[ \t]*```[ \t]*([^\n`]*)\n(.*?)^[ \t]*```", re.S | re.M)
 _PAREN_ARGS = r"\((?:[^()\"']|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\([^()]*\))*\)"
-# File redirection: the judge feeds stdin and reads stdout, so freopen/fclose of them must go.
+# File redirection: the judge feeds stdin and reads stdout, so freopen/fclose of them must go. Every repeat
+# above starts on a different character, so a failed match backs off linearly (no catastrophic backtracking).
 _FILE_IO = re.compile(r"(?:\bstd::)?\bfreopen\s*" + _PAREN_ARGS + r"|(?:\bstd::)?\bfclose\s*\(\s*std(?:in|out)\s*\)")
+
+
+def _fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """(tag, body) of every complete fenced block, in one pass over the lines (a regex over the whole text was
+    quadratic on unclosed fences): a line starting with ``` opens a block (its info string, if any, must hold no
+    backtick), the next line starting with ``` closes it."""
+    blocks, tag, body = [], None, []
+    for line in text.split("\n"):
+        fence = line.lstrip(" \t").startswith("```")
+        if tag is not None and fence:
+            blocks.append((tag, "".join(part + "\n" for part in body)))
+            tag, body = None, []
+        elif tag is not None:
+            body.append(line)
+        elif fence and "`" not in line.lstrip(" \t")[3:]:
+            info = line.lstrip(" \t")[3:].split()
+            tag = info[0].lower() if info else ""
+    return blocks
 
 
 def _looks_like_cpp(code: str) -> bool:
@@ -757,8 +791,9 @@ def _looks_like_cpp(code: str) -> bool:
 def extract_code(text: str) -> str | None:
     """The C++ program in a completion, or None: the last ```cpp/c++/cc block; else the last fenced block
     that looks like C++; else the text from the first #include on. freopen/fclose of stdin/stdout are
-    neutralised (each call becomes the expression `stdin` or `0`, so `if (!freopen(...))` still compiles)."""
-    blocks = [(info.strip().split()[0].lower() if info.strip() else "", body) for info, body in _FENCE.findall(text)]
+    neutralised (each call becomes the expression `stdin` or `0`, so `if (!freopen(...))` still compiles).
+    Linear in the length of the text: it runs in the trainer holding the GIL."""
+    blocks = _fenced_blocks(text)
     tagged = [body for tag, body in blocks if tag in CPP_TAGS]
     plain = [body for _, body in blocks if _looks_like_cpp(body)]
     if tagged or plain:
@@ -795,29 +830,99 @@ def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
 # Three modes, the strongest that works here is detected once (a probe runs `g++ --version` through it):
 #
 # namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
-#   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it bind-mounts a minimal root
-#   (/usr, /etc and /lib* read-only, /dev/{null,zero,random,urandom}, a fresh /proc, the completion's box
-#   as /tmp, the PCH folder as /pch) from one fstab, then runs, as a child,
-#   chroot ROOT env --chdir=/tmp setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ... PROG.
-#   U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root is exempt from it) and
-#   the program owns nothing of the host. No network (empty net namespace), no host processes (its pid
-#   namespace), no host files besides read-only system folders; during tests its /tmp is read-only too (its
-#   output goes to files the root sh opened), so it cannot fill the disk. When pid 1 exits or is killed the
-#   kernel kills everything in the namespace before unshare returns. The untrusted program is not pid 1
-#   because changing uid clears the parent-death signal that ties pid 1 to unshare, and unshare to us.
+#   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's
+#   cgroups, sets its IPC namespace's SysV shm limits, bind-mounts a minimal root (/usr, /etc and /lib*
+#   read-only, /dev/{null,zero,random,urandom}, a fresh /proc, the completion's box as /tmp, the PCH folder
+#   as /pch, the launcher as /judge) from one fstab, then runs, as a child,
+#   chroot ROOT env --chdir=/tmp setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ...
+#   /judge/launcher PROG. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root is
+#   exempt from it) and the program owns nothing of the host. No network (empty net namespace), no host
+#   processes (its pid namespace), no host files besides read-only system folders; during tests its /tmp is
+#   read-only too (its output goes to files the root sh opened), so it cannot fill the disk. When pid 1
+#   exits or is killed the kernel kills everything in the namespace before unshare returns. The untrusted
+#   program is not pid 1 because changing uid clears the parent-death signal that ties pid 1 to unshare,
+#   and unshare to us.
 # userns (not root, unprivileged user namespaces allowed): the same in a user namespace, without the uid
 #   change: the program runs as the trainer's uid without capabilities (weaker, e.g. RLIMIT_NPROC per kernel).
 # rlimits (neither works): setpriv + prlimit in a new session, killed by process group; as root the program
-#   still runs as a fresh uid and is swept with `kill -KILL -1` as that uid after each test. There is NO
-#   network or filesystem isolation, and g++ runs as the trainer's user; a loud warning says so.
+#   still runs as a fresh uid and is swept with `kill -KILL -1; ipcrm --all` as that uid after each test.
+#   There is NO network or filesystem isolation, and g++ runs as the trainer's user; a loud warning says so.
+#
+# Memory, one budget per run as online judges do (namespace modes): every run gets its own cgroup (v2 where
+#   its hierarchy has the memory controller, else the v1 memory and pids hierarchies), under a folder of the
+#   trainer's own cgroup (v2: the hierarchy's root when the trainer's own cannot have children), with
+#   memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit; it is removed after the
+#   run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU grace period (not CPU;
+#   bench/bench_judge.py --isolation). Address space is then not limited, so the stack and every thread's
+#   default stack (both RLIMIT_STACK = the limit) are only reserved, never refused. Where no cgroup can be
+#   made (not root and no delegation) each process keeps RLIMIT_AS = the limit with a quarter of it as stack
+#   (a thread's default stack must fit beside the heap), and MLE is read from the program's error message.
+#   Either way pid 1 sets kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace, so
+#   a detached SysV segment cannot keep memory.
+# System calls: a launcher of our own (_LAUNCHER_C, built in 0.1 s with the judge's g++ into each sandbox's
+#   temporary folder at start-up, so no cache can go stale, and mounted read-only at /judge) sets
+#   no_new_privs, installs a seccomp filter and execs g++ or the program. The filter denies with an errno,
+#   never kills, so a denial is an ordinary failure the program sees: DENIED_SYSCALLS, clone with namespace
+#   flags, clone3, and every call of a foreign ABI (i386, x32). It needs no preexec_fn, and costs one exec.
 
-# pid 1 of the sandbox: mount the view, mark that the sandbox started, run the command as a child.
+# pid 1 of the sandbox: join the cgroups, limit SysV shm, mount the view, mark the start, run the command.
 _SANDBOX_SCRIPT = (
+    'M=$2\n'
+    'while read -r procs; do echo 0 >"$procs" || exit 125; done <"$M/cgroups"\n'
+    'echo 1 >/proc/sys/kernel/shm_rmid_forced && echo "$3" >/proc/sys/kernel/shmmax'
+    ' && echo "$4" >/proc/sys/kernel/shmall || exit 125\n'
     'mount --all --fstab "$1" || exit 125\n'
-    'M=$2; shift 2\n'
+    'shift 4\n'
     ': >"$M/started"\n'
     '"$@" <"$M/in" >"$M/out" 2>"$M/err"\n'
 )
+_LAUNCHER_C = r"""
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#if defined(__x86_64__)
+#define NATIVE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE AUDIT_ARCH_AARCH64
+#endif
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define RET(action) BPF_STMT(BPF_RET | BPF_K, action)
+#define IF_NOT(value, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, skip)
+#define DENY(nr) IF_NOT(nr, 1), RET(SECCOMP_RET_ERRNO | EPERM),
+#define NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+int main(int argc, char **argv) {
+    struct sock_filter filter[] = {
+        LOAD(arch), IF_NOT(NATIVE, 2), LOAD(nr),
+#ifdef __x86_64__
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),  /* x32 numbers carry this bit */
+#else
+        BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
+#endif
+        RET(SECCOMP_RET_ERRNO | ENOSYS),
+        IF_NOT(__NR_clone3, 1), RET(SECCOMP_RET_ERRNO | ENOSYS),
+        IF_NOT(__NR_clone, 4), LOAD(args[0]),  /* the low half on these little-endian CPUs */
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NAMESPACES, 0, 1), RET(SECCOMP_RET_ERRNO | EPERM),
+        RET(SECCOMP_RET_ALLOW),
+        DENIED
+        RET(SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {(unsigned short)(sizeof filter / sizeof filter[0]), filter};
+    if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program)) {
+        perror("judge launcher");
+        return 126;
+    }
+    execvp(argv[1], argv + 1);
+    perror(argv[1]);
+    return 127;
+}
+""".replace("DENIED", "".join(f"\n#ifdef __NR_{name}\n        DENY(__NR_{name})\n#endif" for name in DENIED_SYSCALLS))
 _HOST_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _DEV_NODES = ("null", "zero", "random", "urandom")
 _TOOLS = ("sh", "setpriv", "prlimit", "unshare", "mount", "chroot", "env")
@@ -840,6 +945,8 @@ class _Run:
     timed_out: bool  # killed at the wall-clock deadline
     stdout: bytes
     stderr: bytes  # start and end of stderr
+    oom_killed: bool | None = None  # the run's cgroup counted an OOM kill; None without a cgroup
+    memory_peak: int | None = None  # the cgroup's peak memory in bytes, where the kernel reports it
 
 
 def _read_ends(path: str) -> bytes:
@@ -857,10 +964,118 @@ def _fstab_path(path: str) -> str:
     return path.replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011").replace("\n", "\\012")
 
 
-class _Sandbox:
-    """Runs one command at a time per box under limits, in the mode detected (or given) at construction."""
+def _read(path: str) -> str:
+    with open(path) as f:
+        return f.read()
 
-    def __init__(self, mode: str | None = None):
+
+def _write(path: str, value) -> None:
+    with open(path, "w") as f:
+        f.write(str(value))
+
+
+class _Cgroups:
+    """Makes one cgroup per run (see the sandbox comment); raises OSError or RuntimeError where it cannot."""
+
+    def __init__(self, name: str):
+        with open("/proc/self/mounts") as f:
+            mounts = [line.split()[1:4] for line in f]  # mount point, type, options
+        own = {}
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                own.update((controller, path.rstrip("/")) for controller in controllers.split(","))
+        self.parents: list[str] = []
+        atexit.register(self.close)
+        unified = [point for point, kind, _ in mounts if kind == "cgroup2"
+                   and "memory" in _read(os.path.join(point, "cgroup.controllers")).split()]
+        self.version = 2 if unified else 1
+        try:
+            if unified:
+                self._unified_parent(unified[0], own.get("", ""), name)
+            for controller in () if unified else ("memory", "pids"):
+                point = next((p for p, kind, opts in mounts if kind == "cgroup" and controller in opts.split(",")), None)
+                if point is None:
+                    raise RuntimeError(f"no cgroup v2 memory controller and no cgroup v1 {controller} hierarchy")
+                os.mkdir(os.path.join(point + own.get(controller, ""), name))
+                self.parents.append(os.path.join(point + own.get(controller, ""), name))
+        except BaseException:
+            self.close()
+            raise
+
+    def _unified_parent(self, mount: str, own: str, name: str) -> None:
+        """cgroup v2: controllers reach only the children of the root or of a cgroup without processes: the
+        trainer's own cgroup works where it is the root, else the folder goes under the root (needs root)."""
+        errors = []
+        for base in dict.fromkeys([mount + own, mount]):
+            try:
+                if not {"memory", "pids"} <= set(_read(base + "/cgroup.subtree_control").split()):
+                    _write(base + "/cgroup.subtree_control", "+memory +pids")
+                os.mkdir(os.path.join(base, name))
+                self.parents.append(os.path.join(base, name))
+                _write(self.parents[0] + "/cgroup.subtree_control", "+memory +pids")
+                return
+            except OSError as e:
+                errors.append(f"{base}: {e.strerror}")
+                self.close()
+        raise RuntimeError("; ".join(errors))
+
+    def create(self, name: str, memory_bytes: int, processes: int) -> list[str]:
+        """The run's cgroup folders (v1: memory, pids) with their limits set."""
+        leaves = [os.path.join(parent, name) for parent in self.parents]
+        try:
+            for leaf in leaves:
+                os.mkdir(leaf)
+            memory, pids = leaves * 2 if self.version == 2 else leaves
+            _write(pids + "/pids.max", processes)
+            if self.version == 2:
+                _write(memory + "/memory.max", memory_bytes)
+                _write(memory + "/memory.oom.group", 1)  # an OOM kill ends the whole program
+                if os.path.exists(memory + "/memory.swap.max"):
+                    _write(memory + "/memory.swap.max", 0)
+            else:
+                _write(memory + "/memory.limit_in_bytes", memory_bytes)
+                if os.path.exists(memory + "/memory.memsw.limit_in_bytes"):  # memory + swap: no swap
+                    _write(memory + "/memory.memsw.limit_in_bytes", memory_bytes)
+        except BaseException:
+            self.remove(leaves)
+            raise
+        return leaves
+
+    def usage(self, leaves: list[str]) -> tuple[bool, int | None]:
+        """(whether the kernel OOM-killed in the run, its peak memory in bytes or None)."""
+        events, peak = (("memory.events", "memory.peak") if self.version == 2
+                        else ("memory.oom_control", "memory.max_usage_in_bytes"))
+        killed = re.search(r"^oom_kill (\d+)", _read(os.path.join(leaves[0], events)), re.M)
+        peak_path = os.path.join(leaves[0], peak)
+        return bool(killed and int(killed.group(1))), int(_read(peak_path)) if os.path.exists(peak_path) else None
+
+    def remove(self, leaves: list[str]) -> None:
+        for leaf in leaves:
+            for _ in range(100):  # a killed process can take a moment to leave
+                try:
+                    os.rmdir(leaf)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    for pid in _read(leaf + "/cgroup.procs").split():
+                        with suppress(ProcessLookupError):
+                            os.kill(int(pid), signal.SIGKILL)
+                    time.sleep(0.01)
+
+    def close(self) -> None:
+        for parent in self.parents:
+            with suppress(OSError):
+                os.rmdir(parent)
+        self.parents = []
+
+
+class _Sandbox:
+    """Runs one command at a time per box under limits, in the mode detected (or given) at construction;
+    cgroups=False or syscall_filter=False switch those off (for comparisons)."""
+
+    def __init__(self, mode: str | None = None, cgroups: bool = True, syscall_filter: bool = True):
         search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/bin", "/bin"])
         self.tools = {name: shutil.which(name, path=search) for name in _TOOLS}
         missing = [name for name in ("sh", "setpriv", "prlimit") if not self.tools[name]]
@@ -873,15 +1088,43 @@ class _Sandbox:
         self.root, self.binds = self._make_root()
         gpp_dir = os.path.dirname(shutil.which("g++") or "/usr/bin/g++")
         self.path = os.pathsep.join(dict.fromkeys([gpp_dir, "/usr/local/bin", "/usr/bin", "/bin"]))
+        self.launcher, filter_note = self._build_launcher() if syscall_filter else (None, "off (switched off)")
+        self.cgroups, memory_note = None, "switched off"
+        if cgroups:
+            try:
+                self.cgroups = _Cgroups(os.path.basename(self.base))
+            except (OSError, RuntimeError) as e:
+                memory_note = f"no cgroup: {e}"
+        made = self.cgroups
         self.mode = mode or self._detect()
+        if self.mode == "rlimits" or (made and not self.cgroups):
+            self.cgroups, memory_note = None, f"{self.mode} mode cannot join a cgroup here"
+        memory = (f"one cgroup v{self.cgroups.version} per run (limit + {CGROUP_ALLOWANCE_MB} MB, no swap, pids.max)"
+                  if self.cgroups else f"rlimits per process ({memory_note})")
+        print(f"[judge] memory: {memory}; system-call filter: {filter_note}")
+
+    def _build_launcher(self) -> tuple[str | None, str]:
+        """Compile _LAUNCHER_C into base/judge (mounted at /judge) and check that it runs here."""
+        path = os.path.join(self.base, "judge", "launcher")
+        try:
+            subprocess.run([shutil.which("g++") or "g++", "-O2", "-x", "c++", "-", "-o", path], input=_LAUNCHER_C,
+                           capture_output=True, text=True, timeout=120, check=True)
+            os.chmod(path, 0o755)
+            subprocess.run([path, "true"], capture_output=True, text=True, timeout=30, check=True)
+            return path, "seccomp (g++ and the program)"
+        except (OSError, subprocess.SubprocessError) as e:
+            detail = getattr(e, "stderr", None) or str(e)
+            return None, f"NONE (the seccomp launcher failed: {detail.strip()[:200]})"
 
     def _make_root(self) -> tuple[str, list[str]]:
         """The chroot skeleton: mount points only; the mounts themselves live in each run's namespace."""
         root = os.path.join(self.base, "root")
         binds = []
-        for sub in ("", "dev", "proc", "tmp", "pch"):
+        for sub in ("", "dev", "proc", "tmp", "pch", "judge"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
             os.chmod(os.path.join(root, sub), 0o755)
+        os.mkdir(os.path.join(self.base, "judge"))
+        os.chmod(os.path.join(self.base, "judge"), 0o755)
         for node in _DEV_NODES:
             open(os.path.join(root, "dev", node), "w").close()
         for name in _HOST_DIRS:
@@ -894,20 +1137,21 @@ class _Sandbox:
         return root, binds
 
     def _detect(self) -> str:
+        cgroups = self.cgroups
         for mode in (["namespaces"] if self.as_root else []) + ["userns"]:
-            self.mode = mode
-            try:
-                with self.box() as box:
-                    run = self.run(box, [shutil.which("g++") or "g++", "--version"], b"", seconds=20,
-                                   memory_mb=COMPILE_MEMORY_MB, output_mb=1, compiling=True)
-                if run.returncode == 0 and run.stdout:
-                    print(f"[judge] sandbox: {mode} (own pid/net/mount namespaces, read-only chroot"
-                          f"{', fresh uid per completion' if mode == 'namespaces' else ', no uid change'})")
-                    return mode
-                reason = (run.stderr or run.stdout).decode(errors="replace").strip()[:300]
-            except (OSError, RuntimeError) as e:
-                reason = str(e)
-            print(f"[judge] sandbox mode {mode} unavailable: {reason}")
+            for self.mode, self.cgroups in [(mode, c) for c in dict.fromkeys([cgroups, None])]:  # joining may fail
+                try:
+                    with self.box() as box:
+                        run = self.run(box, [shutil.which("g++") or "g++", "--version"], b"", seconds=20,
+                                       memory_mb=COMPILE_MEMORY_MB, output_mb=1, compiling=True)
+                    if run.returncode == 0 and run.stdout:
+                        print(f"[judge] sandbox: {mode} (own pid/net/mount/ipc namespaces, read-only chroot"
+                              f"{', fresh uid per completion' if mode == 'namespaces' else ', no uid change'})")
+                        return mode
+                    reason = (run.stderr or run.stdout).decode(errors="replace").strip()[:300]
+                except (OSError, RuntimeError) as e:
+                    reason = str(e)
+                print(f"[judge] sandbox mode {mode}{' with cgroups' if self.cgroups else ''} unavailable: {reason}")
         print("[judge] " + "!" * 90 + "\n[judge] WARNING: no namespace sandbox (needs root, or unprivileged user "
               "namespaces). Model-written programs run with rlimits only:\n[judge] NO network or filesystem "
               "isolation. Run as root or enable user namespaces to fix this.\n[judge] " + "!" * 90)
@@ -945,50 +1189,66 @@ class _Sandbox:
         isolated = self.mode != "rlimits"
         # the uid the command runs as in rlimits mode: g++ needs the trainer's PCH cache, programs get U
         drop_uid = box.uid is not None and (isolated or not compiling)
-        limits = [f"--as={memory_mb * MB}", f"--stack={memory_mb * MB}", f"--fsize={output_mb * MB}",
+        stack_mb = memory_mb if self.cgroups else memory_mb // 4  # see the sandbox comment
+        limits = [f"--stack={stack_mb * MB}", f"--fsize={output_mb * MB}",
                   f"--cpu={math.ceil(seconds)}:{math.ceil(seconds) + 1}", "--nofile=64", "--core=0"]
+        if not self.cgroups:
+            limits.append(f"--as={memory_mb * MB}")
         if drop_uid or self.mode == "userns":  # else it would count all the trainer's own threads
             limits.append(f"--nproc={nproc}")
         creds = [f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups"] if drop_uid else []
         if self.as_root or self.mode == "userns":
             creds += ["--bounding-set=-all", "--inh-caps=-all"]
-        untrusted = [self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits, "--", *argv]
+        launcher = [] if not self.launcher else ["/judge/launcher"] if isolated else [self.launcher]
+        untrusted = [self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits, "--",
+                     *launcher, *argv]
         in_path, out_path, err_path = (os.path.join(box.meta, name) for name in ("in", "out", "err"))
         with open(in_path, "wb") as f:
             f.write(stdin)
-        if isolated:
-            inside = "/tmp"
-            fstab = os.path.join(box.meta, "fstab")
-            with open(fstab, "w") as f:
-                f.write(self._fstab(box.box, compiling, pch_dir))
-            userns = ["--user", "--map-root-user"] if self.mode == "userns" else []
-            cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", self._tool("unshare"), *userns, "--net", "--pid",
-                   "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--propagation", "private", "--",
-                   self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta,
-                   self._tool("chroot"), self.root, self._tool("env"), "--chdir=/tmp", *untrusted]
-            files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
-        else:
-            inside = box.box
-            cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", *untrusted[1:]]
-            files = (open(in_path, "rb"), open(out_path, "wb"), open(err_path, "wb"))
-        env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's environment
+        cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
+        if self.cgroups:
+            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1)
         try:
-            proc = subprocess.Popen(cmd, stdin=files[0], stdout=files[1], stderr=files[2], cwd=box.box, env=env,
-                                    start_new_session=True)
+            if isolated:
+                inside = "/tmp"
+                fstab = os.path.join(box.meta, "fstab")
+                with open(fstab, "w") as f:
+                    f.write(self._fstab(box.box, compiling, pch_dir))
+                with open(os.path.join(box.meta, "cgroups"), "w") as f:
+                    f.write("".join(os.path.join(leaf, "cgroup.procs") + "\n" for leaf in cgroups))
+                userns = ["--user", "--map-root-user"] if self.mode == "userns" else []
+                cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", self._tool("unshare"), *userns, "--net",
+                       "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--propagation", "private", "--",
+                       self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta, str(memory_mb * MB),
+                       str(memory_mb * MB // os.sysconf("SC_PAGE_SIZE")), self._tool("chroot"), self.root,
+                       self._tool("env"), "--chdir=/tmp", *untrusted]
+                files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
+            else:
+                inside = box.box
+                cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", *untrusted[1:]]
+                files = (open(in_path, "rb"), open(out_path, "wb"), open(err_path, "wb"))
+            env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's
+            try:
+                proc = subprocess.Popen(cmd, stdin=files[0], stdout=files[1], stderr=files[2], cwd=box.box, env=env,
+                                        start_new_session=True)
+            finally:
+                for f in files:
+                    if hasattr(f, "close"):
+                        f.close()
+            timed_out = False
+            try:
+                proc.wait(timeout=seconds + LAUNCH_SLACK)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            finally:
+                if proc.returncode is None:  # also on KeyboardInterrupt: nothing may outlive the call
+                    self._kill(proc)
+                if self.mode == "rlimits":
+                    self._sweep(proc, box.uid if drop_uid else None)
+            oom_killed, peak = self.cgroups.usage(cgroups) if cgroups else (None, None)
         finally:
-            for f in files:
-                if hasattr(f, "close"):
-                    f.close()
-        timed_out = False
-        try:
-            proc.wait(timeout=seconds + LAUNCH_SLACK)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            if proc.returncode is None:  # also on KeyboardInterrupt: nothing may outlive the call
-                self._kill(proc)
-            if self.mode == "rlimits":
-                self._sweep(proc, box.uid if drop_uid else None)
+            if cgroups:
+                self.cgroups.remove(cgroups)
         started = os.path.join(box.meta, "started")
         if isolated and not timed_out and not os.path.exists(started):
             with open(os.path.join(box.meta, "log"), "rb") as f:
@@ -1000,7 +1260,7 @@ class _Sandbox:
         sig = -rc if rc < 0 else rc - 128 if isolated and rc > 128 else None
         with open(out_path, "rb") as f:
             stdout = f.read(output_mb * MB + 1)  # RLIMIT_FSIZE already capped the file
-        return _Run(rc, sig, timed_out, stdout, _read_ends(err_path))
+        return _Run(rc, sig, timed_out, stdout, _read_ends(err_path), oom_killed, peak)
 
     def _fstab(self, box: str, writable: bool, pch_dir: str | None) -> str:
         entries = [(d, self.root + d, "none", "bind,ro,nosuid,nodev") for d in self.binds]
@@ -1008,6 +1268,8 @@ class _Sandbox:
         entries.append((box, self.root + "/tmp", "none", f"bind,{'rw' if writable else 'ro'},nosuid,nodev"))
         if pch_dir:
             entries.append((pch_dir, self.root + "/pch", "none", "bind,ro,nosuid,nodev"))
+        if self.launcher:
+            entries.append((os.path.dirname(self.launcher), self.root + "/judge", "none", "bind,ro,nosuid,nodev"))
         entries.append(("proc", self.root + "/proc", "proc", "nosuid,nodev,noexec"))
         return "".join(f"{_fstab_path(src)} {_fstab_path(dst)} {kind} {opts} 0 0\n" for src, dst, kind, opts in entries)
 
@@ -1034,12 +1296,13 @@ class _Sandbox:
 
     def _sweep(self, proc: subprocess.Popen, uid: int | None) -> None:
         """rlimits mode: kill what the program left behind (setsid() escapes the process group; a fresh
-        uid cannot escape `kill -1` run as that uid). Without a uid only the process group can be killed."""
+        uid cannot escape `kill -1` run as that uid) and remove its SysV shm, semaphores and queues (there is no
+        IPC namespace). Without a uid only the process group can be killed."""
         with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         if uid is not None:
             subprocess.run([self._tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
-                            self._tool("sh"), "-c", "kill -KILL -1"], stderr=subprocess.DEVNULL)
+                            self._tool("sh"), "-c", "kill -KILL -1; ipcrm --all"], stderr=subprocess.DEVNULL)
 
 
 _sandbox_instance: _Sandbox | None = None
@@ -1124,14 +1387,21 @@ def _build_pch(flags: list[str], cache_dir: str) -> str:
 _OUT_OF_MEMORY = re.compile(rb"bad_alloc|Cannot allocate memory|out of memory")
 
 
-def _checked_tests(test_cases, row: int | None = None) -> list[dict]:
+def _malformed(test_cases, row: int | None = None) -> str:
+    """Why a row's test_cases cannot be judged, or "" when they can."""
     where = "" if row is None else f" of completion {row}"
     if not isinstance(test_cases, list):
-        raise ValueError(f"test_cases{where} must be a list of {{'input', 'output'}} dicts")
+        return f"test_cases{where} must be a list of {{'input', 'output'}} dicts, got {str(test_cases)[:100]}"
     for i, test in enumerate(test_cases):
         if not (isinstance(test, dict) and isinstance(test.get("input"), str) and isinstance(test.get("output"), str)):
-            raise ValueError(f"test case {i}{where} needs string 'input' and 'output', got {str(test)[:100]}")
-    return test_cases
+            return f"test case {i}{where} needs string 'input' and 'output', got {str(test)[:100]}"
+    return ""
+
+
+def _malformed_result(test_cases, problem: str) -> JudgeResult:
+    """A bad data row scores 0 instead of stopping a training run hours in; printed once per process."""
+    _log_once("malformed-tests", f"[judge] malformed test cases score 0 (later ones are not printed): {problem}")
+    return JudgeResult(False, 0, len(test_cases) if isinstance(test_cases, list) else 0, [], error=problem)
 
 
 def _compile_argv(config: JudgeConfig, pch_include: str | None) -> list[str]:
@@ -1159,43 +1429,54 @@ def _compile(sandbox: _Sandbox, box: _Box, code: str, config: JudgeConfig, pch: 
 
 
 def _verdict(run: _Run, expected: str, config: JudgeConfig) -> str:
-    """Memory is capped by RLIMIT_AS, which makes allocations fail rather than kill: a program reporting the
-    failure (std::bad_alloc, ENOMEM) gets MLE; a crash after an unchecked malloc returned NULL, or a binary
-    whose static arrays do not fit (the kernel kills it at exec), is a plain SIGSEGV and reads as RE."""
+    """MLE is the cgroup's OOM kill. Without a cgroup, RLIMIT_AS makes allocations fail rather than kill: a
+    program reporting the failure (std::bad_alloc, ENOMEM) gets MLE; a crash after an unchecked malloc returned
+    NULL, or a binary whose static arrays do not fit (the kernel kills it at exec), is a SIGSEGV and reads as RE."""
+    if run.oom_killed:
+        return "MLE"
     if run.timed_out or run.signal in (signal.SIGXCPU, signal.SIGKILL):  # SIGKILL: the hard CPU limit
         return "TLE"
-    if run.signal == signal.SIGXFSZ or len(run.stdout) >= config.output_limit_mb * MB:
+    if run.signal == signal.SIGXFSZ or len(run.stdout) > config.output_limit_mb * MB:
         return "OLE"
     if run.returncode != 0:
-        return "MLE" if _OUT_OF_MEMORY.search(run.stderr) else "RE"
+        return "MLE" if run.oom_killed is None and _OUT_OF_MEMORY.search(run.stderr) else "RE"
     return "AC" if outputs_match(run.stdout, expected, config.compare_mode) else "WA"
 
 
 def compile_and_run(code: str | None, test_cases: list[dict], config: JudgeConfig | None = None) -> JudgeResult:
-    """Compile once, run every test (all of them, so `passed` is exact). A failure of the judge itself
-    gives a result with `error` set that scores 0; it is printed once per process."""
+    """Compile once, then run the tests: in tiered mode up to the first failure (it decides the reward), else
+    all of them so that `passed` is exact; tests not started within test_time_budget are TLE. A failure of the
+    judge itself, or malformed test cases, give a result with `error` set that scores 0, printed once."""
     config = config or JudgeConfig()
-    tests = _checked_tests(test_cases)
+    problem = _malformed(test_cases)
+    if problem:
+        return _malformed_result(test_cases, problem)
     if code is None or not code.strip():
-        return JudgeResult(False, 0, len(tests), [], compile_error="no code")
+        return JudgeResult(False, 0, len(test_cases), [], compile_error="no code")
     try:
         sandbox = _sandbox()
         pch = pch_dir(config)
         with sandbox.box() as box:
             compile_error = _compile(sandbox, box, code, config, pch)
             if compile_error:
-                return JudgeResult(False, 0, len(tests), [], compile_error=compile_error)
-            verdicts = [
-                _verdict(sandbox.run(box, ["./main"], test["input"].encode(), seconds=config.time_limit,
-                                     memory_mb=config.memory_limit_mb, output_mb=config.output_limit_mb,
-                                     nproc=config.process_limit), test["output"], config)
-                for test in tests
-            ]
-        return JudgeResult(True, verdicts.count("AC"), len(tests), verdicts)
+                return JudgeResult(False, 0, len(test_cases), [], compile_error=compile_error)
+            verdicts = []
+            deadline = time.monotonic() + config.test_time_budget
+            for test in test_cases:
+                if time.monotonic() >= deadline:
+                    verdicts += ["TLE"] * (len(test_cases) - len(verdicts))
+                    break
+                run = sandbox.run(box, ["./main"], test["input"].encode(), seconds=config.time_limit,
+                                  memory_mb=config.memory_limit_mb, output_mb=config.output_limit_mb,
+                                  nproc=config.process_limit)
+                verdicts.append(_verdict(run, test["output"], config))
+                if verdicts[-1] != "AC" and config.reward_mode == "tiered":
+                    break
+        return JudgeResult(True, verdicts.count("AC"), len(test_cases), verdicts)
     except Exception as e:  # noqa: BLE001 - one broken judgement must not stop training
         _log_once("internal-error", "[judge] internal judge error (scored 0; later ones are not printed):\n"
                   + traceback.format_exc())
-        return JudgeResult(False, 0, len(tests), [], error=f"{type(e).__name__}: {e}")
+        return JudgeResult(False, 0, len(test_cases), [], error=f"{type(e).__name__}: {e}")
 
 
 class Judge:
@@ -1213,8 +1494,8 @@ class Judge:
 
     def _key(self, code: str | None, tests: list[dict]) -> str:
         c = self.config
-        limits = [c.compare_mode, c.compile_flags, c.compile_timeout, c.time_limit, c.memory_limit_mb,
-                  c.output_limit_mb, c.process_limit]
+        limits = [c.reward_mode == "tiered", c.compare_mode, c.compile_flags, c.compile_timeout, c.time_limit,
+                  c.test_time_budget, c.memory_limit_mb, c.output_limit_mb, c.process_limit]
         return hashlib.sha256(json.dumps([code, tests, limits]).encode()).hexdigest()
 
     def _judge_new(self, key: str, code: str | None, tests: list[dict]) -> JudgeResult:
@@ -1230,11 +1511,12 @@ class Judge:
         return result
 
     def judge(self, codes: list[str | None], test_cases_per_code: list[list[dict]]) -> list[JudgeResult]:
-        """One result per code, in order; a None code (nothing extracted) is simply not compiled."""
+        """One result per code, in order; a None code (nothing extracted) is simply not compiled, a row with
+        malformed test cases scores 0."""
         if len(codes) != len(test_cases_per_code):
             raise ValueError(f"{len(codes)} codes but {len(test_cases_per_code)} test lists")
-        tests = [_checked_tests(t, row) for row, t in enumerate(test_cases_per_code)]
-        keys = [self._key(code, t) for code, t in zip(codes, tests)]
+        problems = [_malformed(t, row) for row, t in enumerate(test_cases_per_code)]
+        keys = [None if problem else self._key(code, t) for code, t, problem in zip(codes, test_cases_per_code, problems)]
         results: dict[str, JudgeResult] = {}
         with self._lock:
             for key in keys:
@@ -1242,11 +1524,12 @@ class Judge:
                     self._cache.move_to_end(key)
                     results[key] = self._cache[key]
         pending = {}  # one job per distinct completion, also within this batch
-        for key, code, t in zip(keys, codes, tests):
-            if key not in results and key not in pending:
+        for key, code, t in zip(keys, codes, test_cases_per_code):
+            if key is not None and key not in results and key not in pending:
                 pending[key] = self._pool.submit(self._judge_new, key, code, t)
         results.update((key, future.result()) for key, future in pending.items())
-        return [replace(results[key], verdicts=list(results[key].verdicts)) for key in keys]
+        return [_malformed_result(t, problem) if problem else replace(results[key], verdicts=list(results[key].verdicts))
+                for key, t, problem in zip(keys, test_cases_per_code, problems)]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -8,19 +8,25 @@ naive: what the original project did: sequential, one fresh g++ per completion (
        header, each test a subprocess.run with a timeout; NOT sandboxed.
 judge: Judge (sandboxed): precompiled bits/stdc++.h, a thread pool, identical completions judged once.
 
-Both must give the same verdicts. --breakdown adds Judge without the PCH and Judge with one worker.
+Both run every test (Judge in `fraction` mode) and must give the same verdicts. --breakdown adds Judge without the
+PCH, Judge with one worker, and Judge in `tiered` mode, which stops at a completion's first failing test.
+--isolation measures what the per-run cgroup and the seccomp filter cost: the batch judged with and without
+them, alternating --repeat times, and the median time of one compile and one test run of each kind.
 
-    python bench/bench_judge.py [--n 24] [--time_limit 1.0] [--breakdown]
+    python bench/bench_judge.py [--n 24] [--time_limit 1.0] [--breakdown] [--isolation [--repeat 3]]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -111,16 +117,60 @@ def timed_judge(config: J.JudgeConfig, codes, tests):
         judge.close()
 
 
+def isolation_cost(config: J.JudgeConfig, codes, tests, expected, repeat: int) -> None:
+    """The batch, one compile and one test run, with the default sandbox and with cgroups and the filter
+    switched off, taking turns (run by run) so that both see the same machine load."""
+    sandboxes = {"cgroup + seccomp": J._sandbox(), "rlimits only": J._Sandbox(cgroups=False, syscall_filter=False)}
+    if J._sandbox().cgroups is None or J._sandbox().launcher is None:
+        print("(the default sandbox has no cgroup or no filter here: both columns measure nearly the same thing)")
+    times = {what: {name: [] for name in sandboxes} for what in ("batch, s", "one compile, ms", "one test run, ms")}
+    small = "#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<std::endl;}"
+
+    def timed(what: str, name: str, work, scale: float = 1000.0):
+        started = time.perf_counter()
+        result = work()
+        times[what][name].append(scale * (time.perf_counter() - started))
+        return result
+
+    with contextlib.ExitStack() as stack:
+        boxes = {name: stack.enter_context(sandbox.box()) for name, sandbox in sandboxes.items()}
+        for _ in range(repeat):
+            for name, sandbox in sandboxes.items():
+                J._sandbox_instance = sandbox
+                _, results, _ = timed("batch, s", name, lambda: timed_judge(config, codes, tests), scale=1.0)
+                assert [(r.compiled, r.verdicts) for r in results] == [(r.compiled, r.verdicts) for r in expected]
+            for _ in range(10):
+                for name, sandbox in sandboxes.items():
+                    assert timed("one compile, ms", name,
+                                 lambda: J._compile(sandbox, boxes[name], small, config, J.pch_dir(config))) == ""
+            for _ in range(50):
+                for name, sandbox in sandboxes.items():
+                    out = timed("one test run, ms", name, lambda: sandbox.run(
+                        boxes[name], ["./main"], b"1 2\n", seconds=config.time_limit, memory_mb=config.memory_limit_mb,
+                        output_mb=config.output_limit_mb, nproc=config.process_limit))
+                    assert out.stdout == b"3\n"
+    J._sandbox_instance = sandboxes["cgroup + seccomp"]
+    on, off = sandboxes
+    print(f"\nisolation cost, medians over {repeat} rounds (a round: the batch, 10 compiles and 50 test runs with each,"
+          " alternating):")
+    print(f"{'':<20}{on:>18}{off:>16}{'cost':>10}")
+    for what, values in times.items():
+        with_, without = statistics.median(values[on]), statistics.median(values[off])
+        print(f"{what:<20}{with_:>18.2f}{without:>16.2f}{(with_ - without) / without:>+10.1%}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=24, help="completions (4 per prompt)")
     parser.add_argument("--time_limit", type=float, default=1.0, help="seconds per test, both methods")
-    parser.add_argument("--breakdown", action="store_true", help="also time Judge without PCH and with one worker")
+    parser.add_argument("--breakdown", action="store_true", help="also time Judge without PCH, with one worker and in tiered mode")
+    parser.add_argument("--isolation", action="store_true", help="also time Judge without cgroups and seccomp")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the --isolation comparison")
     args = parser.parse_args()
 
     completions, tests, kinds = build_batch(args.n)
     codes = [J.extract_code(c) for c in completions]
-    config = J.JudgeConfig(time_limit=args.time_limit)
+    config = J.JudgeConfig(time_limit=args.time_limit, reward_mode="fraction")  # every test, like naive
     print(f"batch: {len(codes)} completions, {len(set(codes))} distinct, {sum(map(len, tests))} test runs; "
           + ", ".join(f"{k} {kinds.count(k)}" for k in dict.fromkeys(kinds)))
     print(f"machine: {os.cpu_count()} CPUs, {subprocess.run(['g++', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}")
@@ -137,8 +187,10 @@ def main() -> int:
     judge_s, results, compiled = timed_judge(config, codes, tests)
     rows.append((f"Judge ({config.judge_workers or os.cpu_count()} workers, PCH, cache, sandboxed)", judge_s, compiled))
     if args.breakdown:
-        rows.append(("Judge without PCH", *timed_judge(J.JudgeConfig(time_limit=args.time_limit, use_pch=False), codes, tests)[::2]))
-        rows.append(("Judge with 1 worker", *timed_judge(J.JudgeConfig(time_limit=args.time_limit, judge_workers=1), codes, tests)[::2]))
+        rows.append(("Judge without PCH", *timed_judge(replace(config, use_pch=False), codes, tests)[::2]))
+        rows.append(("Judge with 1 worker", *timed_judge(replace(config, judge_workers=1), codes, tests)[::2]))
+        rows.append(("Judge, tiered mode (stops at the first failing test)",
+                     *timed_judge(replace(config, reward_mode="tiered"), codes, tests)[::2]))
 
     mismatches = [(i, kinds[i], n, (r.compiled, r.verdicts)) for i, (n, r) in enumerate(zip(naive, results))
                   if n != (r.compiled, r.verdicts)]
@@ -151,6 +203,8 @@ def main() -> int:
     for mismatch in mismatches:
         print("  MISMATCH completion %d (%s): naive %s, judge %s" % mismatch)
     print(f"speed-up: {naive_s / judge_s:.1f}x")
+    if args.isolation:
+        isolation_cost(config, codes, tests, results, args.repeat)
     return 1 if mismatches else 0
 
 

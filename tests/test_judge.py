@@ -1,6 +1,7 @@
 """The g++ judge, its sandbox and the reward: hostile programs are checked by their effect on this machine."""
 
 import os
+from contextlib import contextmanager
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -20,6 +21,23 @@ CONFIG = J.JudgeConfig(time_limit=1.0)
 SUM = "#include <bits/stdc++.h>\nusing namespace std;\nint main(){long long a,b;cin>>a>>b;cout<<a+b<<\"\\n\";}\n"
 SUM_TESTS = [{"input": "1 2\n", "output": "3\n"}, {"input": "-7 10\n", "output": "3\n"}, {"input": "5 5\n", "output": "10\n"}]
 WRONG = SUM.replace("a+b", "(a|b)")  # right on the first test only
+ALL_TESTS = J.JudgeConfig(time_limit=1.0, reward_mode="fraction")  # runs every test
+STARTED_UIDS = set()  # sandbox uids this test process handed out
+
+
+@pytest.fixture(autouse=True)
+def record_sandbox_uids(monkeypatch):
+    """Tests check only the processes they started: another judge (a training run beside the suite) may
+    have sandbox-uid processes of its own."""
+    real_box = J._Sandbox.box
+
+    @contextmanager
+    def box(self):
+        with real_box(self) as made:
+            STARTED_UIDS.add(made.uid)
+            yield made
+
+    monkeypatch.setattr(J._Sandbox, "box", box)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +58,7 @@ def run(code, tests, config=CONFIG):
 
 
 def sandbox_uid_processes(include_zombies=True):
-    """Processes of any sandbox uid, anywhere on the machine."""
+    """Processes of a sandbox uid this test process used, anywhere on the machine."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -50,7 +68,7 @@ def sandbox_uid_processes(include_zombies=True):
             continue
         uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
         zombie = re.search(r"^State:\s+Z", status, re.M) is not None
-        if J.SANDBOX_UID_BASE <= uid < J.SANDBOX_UID_BASE + J.SANDBOX_UID_COUNT and (include_zombies or not zombie):
+        if uid in STARTED_UIDS and (include_zombies or not zombie):
             found.append(pid)
     return found
 
@@ -66,7 +84,10 @@ def my_children():
 def assert_nothing_left():
     assert sandbox_uid_processes() == []
     assert my_children() == []
-    assert sorted(os.listdir(J._sandbox().base)) == ["root"]  # every completion's folder is gone
+    sandbox = J._sandbox()
+    assert sorted(os.listdir(sandbox.base)) == ["judge", "root"]  # every completion's folder is gone
+    for parent in sandbox.cgroups.parents if sandbox.cgroups else []:  # and every run's cgroup
+        assert [entry for entry in os.listdir(parent) if os.path.isdir(os.path.join(parent, entry))] == []
 
 
 # --- extraction, comparison, rewards ---------------------------------------------------------------
@@ -151,9 +172,11 @@ def test_reward_modes():
 
 def test_ac_wa_re_ce(judge):
     assert run(SUM, SUM_TESTS) == J.JudgeResult(True, 3, 3, ["AC"] * 3)
-    assert run(WRONG, SUM_TESTS).verdicts == ["AC", "WA", "WA"]
+    assert run(WRONG, SUM_TESTS, ALL_TESTS) == J.JudgeResult(True, 1, 3, ["AC", "WA", "WA"])  # passed is exact
+    assert run(WRONG, SUM_TESTS) == J.JudgeResult(True, 1, 3, ["AC", "WA"])  # tiered: the first failure decides
     crash = '#include <cstdio>\nint main(){int a,b;scanf("%d%d",&a,&b); if(a>0) return 3; printf("%d\\n",a+b);}'
-    assert run(crash, SUM_TESTS).verdicts == ["RE", "AC", "RE"]
+    assert run(crash, SUM_TESTS, ALL_TESTS).verdicts == ["RE", "AC", "RE"]
+    assert run(crash, SUM_TESTS).verdicts == ["RE"]
     result = run("#include <cstdio>\nint main(){ printf(\"%d\", undefined_name); }", SUM_TESTS)
     assert (result.compiled, result.passed, result.total, result.verdicts) == (False, 0, 3, [])
     assert "undefined_name" in result.compile_error and not result.error
@@ -178,7 +201,7 @@ def test_infinite_loop_and_sleep_are_tle_and_killed(judge):
     code = ("#include <bits/stdc++.h>\n#include <unistd.h>\nint main(){ std::string s; std::cin >> s;"
             " if (s == \"spin\") { volatile unsigned long x = 0; for (;;) x++; } sleep(100); }")
     started = time.time()
-    result = run(code, [{"input": "spin", "output": "1"}, {"input": "sleep", "output": "1"}])
+    result = run(code, [{"input": "spin", "output": "1"}, {"input": "sleep", "output": "1"}], ALL_TESTS)
     assert result.verdicts == ["TLE", "TLE"]
     assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 3
     assert_nothing_left()
@@ -208,7 +231,7 @@ def test_infinite_output_is_ole_and_not_buffered(judge):
     code = ("#include <bits/stdc++.h>\nint main(){ std::string s; std::cin >> s; FILE *f = s == \"out\" ? stdout : stderr;"
             " for (;;) fputs(\"spam spam spam spam spam spam spam spam\\n\", f); }")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert run(code, [{"input": "out", "output": "1"}, {"input": "err", "output": "1"}]).verdicts == ["OLE", "OLE"]
+    assert run(code, [{"input": "out", "output": "1"}, {"input": "err", "output": "1"}], ALL_TESTS).verdicts == ["OLE", "OLE"]
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: nothing big was read
     assert_nothing_left()
 
@@ -353,11 +376,18 @@ def test_code_reward_func_default_judge():
     assert J.code_reward_func([f"```cpp\n{SUM}```"], [SUM_TESTS]) == [1.0]
 
 
-def test_bad_test_cases_name_the_row(judge):
-    with pytest.raises(ValueError, match="test case 0 of completion 1 needs string 'input' and 'output'"):
-        J.code_reward_func(["a", "b"], [SUM_TESTS, [{"input": "1 2\n"}]], judge=judge)
-    with pytest.raises(ValueError, match="test case 1 .*'input' and 'output'"):
-        J.compile_and_run(SUM, [SUM_TESTS[0], {"output": "3"}])
+def test_malformed_test_rows_score_zero_and_are_reported_once(judge, monkeypatch, capsys):
+    monkeypatch.setattr(J, "_printed", set())
+    right = f"```cpp\n{SUM}```"
+    bad_rows = ["1 2\n3\n", {"input": "1 2\n", "output": "3\n"}, [{"input": 12, "output": "3"}], [{"input": "1 2\n"}], 7]
+    rewards = J.code_reward_func([right] * (len(bad_rows) + 1), [SUM_TESTS] + bad_rows, judge=judge)
+    assert rewards == [1.0] + [0.0] * len(bad_rows)  # the good row is still judged
+    out = capsys.readouterr().out
+    assert out.count("malformed test cases") == 1 and "test_cases of completion 1 must be a list" in out
+    result = judge.judge([SUM], [[SUM_TESTS[0], {"output": "3"}]])[0]
+    assert "test case 1 of completion 0 needs string 'input' and 'output'" in result.error and not result.compiled
+    assert J.compile_and_run(SUM, "1 2").error.startswith("test_cases must be a list")
+    assert judge.judge([SUM], [SUM_TESTS])[0].all_passed
 
 
 def test_internal_failure_scores_zero_and_is_reported_once(judge, monkeypatch, capsys):
@@ -393,7 +423,7 @@ def test_fallback_modes_judge_and_clean_up(judge, mode, monkeypatch):
     assert run(daemon, SUM_TESTS[:1]).verdicts == ["AC"]
     if os.geteuid() == 0 or mode != "rlimits":  # a non-root rlimits sandbox cannot catch setsid()
         assert sandbox_uid_processes(include_zombies=False) == []  # killed orphans are reaped by init, not by us
-    assert my_children() == [] and sorted(os.listdir(sandbox.base)) == ["root"]
+    assert my_children() == [] and sorted(os.listdir(sandbox.base)) == ["judge", "root"]
 
 
 def test_sandbox_never_forks_the_trainer_with_preexec_fn(judge, monkeypatch):
@@ -408,3 +438,162 @@ def test_sandbox_never_forks_the_trainer_with_preexec_fn(judge, monkeypatch):
     monkeypatch.setattr(J.subprocess, "Popen", recording_popen)
     assert run(SUM + "// vfork", SUM_TESTS[:2]).all_passed
     assert len(calls) == 3 and all(kw.get("preexec_fn") is None and kw.get("close_fds", True) for kw in calls)
+
+
+# --- one memory budget per completion, the system-call filter --------------------------------------
+
+@pytest.fixture()
+def cgroups(judge):
+    if J._sandbox().cgroups is None:
+        pytest.skip("needs a cgroup per run (root, or a delegated cgroup); this machine runs the rlimits fallback")
+    return J._sandbox().cgroups
+
+
+def run_program(sandbox, code, stdin=b"", config=CONFIG):
+    """Compile and run one program in `sandbox` directly, to see the run's own counters."""
+    with sandbox.box() as box:
+        assert J._compile(sandbox, box, code, config, J.pch_dir(config)) == ""
+        return sandbox.run(box, ["./main"], stdin, seconds=config.time_limit, memory_mb=config.memory_limit_mb,
+                           output_mb=config.output_limit_mb, nproc=config.process_limit)
+
+
+SHM_PIN = ("#include <bits/stdc++.h>\n#include <sys/shm.h>\nint main(){ int pinned = 0; for (int i = 0; i < 8; i++) {"
+           " int id = shmget(IPC_PRIVATE, 64 << 20, IPC_CREAT | 0600); if (id < 0) break; char *p = (char*)shmat(id, 0, 0);"
+           " if (p == (char*)-1) break; memset(p, 1, 64 << 20); shmdt(p); shmid_ds s;"
+           " pinned += shmctl(id, IPC_STAT, &s) == 0; } printf(\"%d\\n\", pinned); }")
+CHILDREN = ("#include <bits/stdc++.h>\n#include <unistd.h>\nint main(){ for (int i = 0; i < 24; i++) if (fork() == 0) {"
+            " size_t n = 160u << 20; char *p = (char*)malloc(n); memset(p, 1, n); pause(); } usleep(500000); puts(\"done\"); }")
+
+
+def test_sysv_shm_cannot_pin_memory(judge):
+    """The review pinned 3 GB with detached segments; 8 x 64 MB here (twice the limit), in the cgroup and in the fallback."""
+    if J.sandbox_mode() == "rlimits":
+        pytest.skip("needs the sandbox's own IPC namespace (namespaces or userns mode)")
+    limit = (CONFIG.memory_limit_mb + J.CGROUP_ALLOWANCE_MB) * J.MB
+    out = run_program(J._sandbox(), SHM_PIN, config=J.JudgeConfig(time_limit=5.0))
+    assert out.stdout == b"0\n"  # shm_rmid_forced: a detached segment is gone at once
+    if J._sandbox().cgroups:
+        assert out.memory_peak is not None and out.memory_peak <= limit, out.memory_peak / J.MB
+    fallback = J._Sandbox(cgroups=False)
+    assert fallback.cgroups is None
+    keep = SHM_PIN.replace("shmdt(p); ", "")  # attached segments count against RLIMIT_AS and shmall
+    assert int(run_program(fallback, keep, config=J.JudgeConfig(time_limit=5.0)).stdout) * 64 <= CONFIG.memory_limit_mb
+
+
+def test_forked_children_share_one_memory_budget(judge, cgroups):
+    """24 children x 160 MB (3.8 GB in the review) under 256 MB: the cgroup's peak stays within the limit."""
+    out = run_program(J._sandbox(), CHILDREN, config=J.JudgeConfig(time_limit=3.0))
+    assert out.oom_killed and out.memory_peak <= (CONFIG.memory_limit_mb + J.CGROUP_ALLOWANCE_MB) * J.MB
+    assert run(CHILDREN, [{"input": "", "output": "done\n"}]).verdicts == ["MLE"]
+    assert_nothing_left()
+
+
+def test_a_cgroup_the_sandbox_cannot_join_is_dropped_at_start_up(judge, cgroups, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(J._Cgroups, "create", lambda self, name, memory, processes: [str(tmp_path / "not-a-cgroup")])
+    sandbox = J._Sandbox()
+    out = capsys.readouterr().out
+    assert sandbox.mode == J.sandbox_mode() and sandbox.cgroups is None
+    assert f"sandbox mode {sandbox.mode} with cgroups unavailable" in out and "cannot join a cgroup here" in out
+
+
+@pytest.mark.parametrize("memory", ["default", "no cgroup"])
+def test_one_std_thread_works(judge, memory, monkeypatch, capsys):
+    """A thread's default stack is RLIMIT_STACK: it must fit under the memory limit in both memory modes."""
+    if memory == "no cgroup":  # as on a machine where none can be made
+        def refuse(name):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(J, "_Cgroups", refuse)
+        monkeypatch.setattr(J, "_sandbox_instance", J._Sandbox())
+        assert "memory: rlimits per process (no cgroup: [Errno 13] Permission denied)" in capsys.readouterr().out
+    code = ("#include <bits/stdc++.h>\nint main(){ long long a, b; std::cin >> a >> b; long long s = 0;"
+            " std::thread t([&]{ s = a + b; }); t.join(); std::cout << s << std::endl; }")
+    assert run(code, SUM_TESTS).verdicts == ["AC"] * 3
+
+
+DENIALS = """#include <bits/stdc++.h>
+#include <sched.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+int show(const char *what, long r) { printf("%s %s\\n", what, r < 0 ? strerrorname_np(errno) : "ALLOWED"); return 0; }
+int main() {
+    for (int family : {AF_VSOCK, AF_NETLINK, AF_UNIX, AF_INET, AF_INET6, AF_PACKET})
+        show("socket", socket(family, family == AF_NETLINK || family == AF_PACKET ? SOCK_RAW : SOCK_STREAM, 0));
+    int pair[2];
+    show("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
+    show("add_key", syscall(SYS_add_key, "user", "planted", "secret", 6, -3));
+    show("keyctl", syscall(SYS_keyctl, 0, -3, 0));
+    show("request_key", syscall(SYS_request_key, "user", "planted", 0, 0));
+    show("io_uring_setup", syscall(SYS_io_uring_setup, 8, calloc(1, 256)));
+    show("userfaultfd", syscall(SYS_userfaultfd, 0));
+    show("perf_event_open", syscall(SYS_perf_event_open, calloc(1, 256), 0, -1, -1, 0));
+    show("bpf", syscall(SYS_bpf, 0, calloc(1, 256), 64));
+    show("ptrace", syscall(SYS_ptrace, 16, getppid(), 0, 0));
+    show("unshare", unshare(CLONE_NEWUSER));
+    show("clone", syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0));
+    show("clone3", syscall(435, 0, 0));
+    show("mount", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, 0));
+    show("x32", syscall(SYS_getpid | 0x40000000));
+    long i386;  // getpid (20) through the 32-bit entry point
+    asm volatile("int $0x80" : "=a"(i386) : "a"(20) : "memory");
+    printf("i386 %s\\n", i386 == -ENOSYS ? "ENOSYS" : "ALLOWED");
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    show("fork", child);
+}
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the program uses x86-64 system-call numbers")
+def test_system_call_filter_denies_and_does_not_kill(judge):
+    if J._sandbox().launcher is None:
+        pytest.skip("the seccomp launcher could not be built or run here")
+    denied = ["socket EPERM"] * 6 + ["socketpair EPERM", "add_key EPERM", "keyctl EPERM", "request_key EPERM",
+                                     "io_uring_setup EPERM", "userfaultfd EPERM", "perf_event_open EPERM", "bpf EPERM",
+                                     "ptrace EPERM", "unshare EPERM", "clone EPERM", "clone3 ENOSYS", "mount EPERM",
+                                     "x32 ENOSYS", "i386 ENOSYS", "fork ALLOWED"]
+    result = run(DENIALS, [{"input": "", "output": "\n".join(denied)}], J.JudgeConfig(time_limit=1.0, compare_mode="lines"))
+    assert result.verdicts == ["AC"]
+    unfiltered = J._Sandbox(syscall_filter=False)  # the same program without the filter: the calls get through
+    out = run_program(unfiltered, DENIALS).stdout.decode()
+    assert "socket ALLOWED" in out and "add_key ALLOWED" in out, out
+
+
+def test_exactly_the_output_limit_is_accepted(judge):
+    config = J.JudgeConfig(time_limit=1.0, output_limit_mb=1)
+    code = ("#include <bits/stdc++.h>\nint main(){ long n; std::cin >> n; std::string s(n, '7');"
+            " for (long i = 1; i < n; i += 2) s[i] = '\\n'; fwrite(s.data(), 1, n, stdout); }")
+    exact = "7\n" * (J.MB // 2)
+    assert run(code, [{"input": str(J.MB), "output": exact}], config).verdicts == ["AC"]
+    assert run(code, [{"input": str(J.MB + 1), "output": exact}], config).verdicts == ["OLE"]
+
+
+# --- cost -------------------------------------------------------------------------------------------
+
+def test_extraction_is_linear_on_pathological_completions():
+    """The fence regex took 79 s on the first of these (13 s on an 80 KB completion in the review)."""
+    size = 80_000
+    cases = ["```" + " " * size, "```cpp\n" * (size // 7), " ```\n" * (size // 5), "```cpp `x`\n" * (size // 11),
+             "#include <x>\n" + "freopen(" * (size // 8), "#include <x>\n" + 'freopen("' * (size // 9),
+             "#include <x>\n" + "freopen((x)" * (size // 11), "#include <x>\nfreopen(" + "(x)" * (size // 3),
+             "#include <x>\n" + "freopen " + " " * size, "```\nint" + " " * size + "\n```"]
+    for text in cases:
+        started = time.perf_counter()
+        J.extract_code(text)
+        assert time.perf_counter() - started < 0.2, text[:20]
+    assert J.extract_code("```cpp\n" + "int x;\n" * 10_000 + "```") == "int x;\n" * 10_000  # and still right
+
+
+def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
+    sleeper = "#include <unistd.h>\nint main(){ sleep(100); }"
+    tests = [{"input": str(i), "output": "1"} for i in range(20)]
+    started = time.time()
+    assert run(sleeper, tests).verdicts == ["TLE"]  # tiered: one TLE already decides the reward
+    assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 2
+    budget = J.JudgeConfig(time_limit=1.0, reward_mode="fraction", test_time_budget=1.0)
+    started = time.time()
+    result = run(sleeper, tests, budget)
+    assert result.verdicts == ["TLE"] * 20 and result.passed == 0 and result.total == 20
+    assert time.time() - started < budget.test_time_budget + CONFIG.time_limit + J.LAUNCH_SLACK + 3
+    assert_nothing_left()
