@@ -113,11 +113,11 @@ class ScriptArguments:
 
 # Defaults for GRPOConfig fields, applied before YAML and flags so both still override them.
 # GPU: the original project's settings for Qwen2.5-Coder-3B-Instruct on a 16 GB card, except the learning rate.
-#   The seed's 1e-5 leaves |v_i| <= 2e-4 after the 17 steps of an epoch on the shipped set (Adam moves each v_i by
-#   about one learning rate per step), which changes a bf16 model's outputs less than bf16 can resolve; the reward
-#   curve would be pure sampling noise. bench/bench_update_size.py measured on the embedded 0.5B that bf16 log-probs
-#   follow the true change from |v_i| ~ 3e-3 on, so 2e-3 crosses that within the first 2 steps (a tenth of the
-#   epoch) and stays below the ~3e-2 where the model starts to fall apart by the end of it (theory/README.md).
+#   Adam moves each v_i by at most about one learning rate per step. bench/bench_update_size.py measured on the
+#   embedded 0.5B in bf16 that a change of v shows in the log-probs beyond bf16's rounding noise from |v_i| ~ 3e-2
+#   on, and that the model starts to break around 3e-1. The seed's 1e-5 ends the 17 steps of an epoch on the
+#   shipped set with |v_i| <= 2e-4: every update is rounded away and the reward curve is sampling noise. 2e-2 passes
+#   3e-2 within the first tenth of the epoch (2 steps) and stays below 2e-1 at its end (README, theory/README.md).
 # CPU: sized so that `python train_rl.py 16` finishes in under 20 minutes on 2 cores (fp32: bf16 matmuls
 #   without AVX512-BF16 run 4x slower there; a step is ~2.5 minutes, mostly decoding 256 tokens at ~2 per second).
 # seed: the original project's values exactly (lr 1e-5, fp16 4-bit compute dtype), for comparison.
@@ -128,7 +128,7 @@ _GPU_SHAPE = dict(
     logging_steps=1, save_steps=20, report_to="none",
 )
 PRESETS = {
-    "gpu": dict(_GPU_SHAPE, learning_rate=2e-3),
+    "gpu": dict(_GPU_SHAPE, learning_rate=2e-2),
     "cpu": dict(
         output_dir="./output/luoguqwencoder-lora", max_steps=5, per_device_train_batch_size=4,
         gradient_accumulation_steps=1, learning_rate=5e-3, num_generations=4, max_completion_length=256,

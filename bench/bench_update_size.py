@@ -7,9 +7,13 @@ token by token, and their log-probs compared with v = 0 in the same dtype:
   true change   mean |lp32(v) - lp32(0)| over completion tokens: the effect of v (fp32 rounds at ~1e-7)
   bf16 sees     mean |lp16(v) - lp16(0)|: what a bf16 run's policy does
   bf16 noise    mean |(lp16(v) - lp16(0)) - (lp32(v) - lp32(0))|: the part of what bf16 sees that is rounding
-  visible       bf16 noise below half the true change: the bf16 policy moves the way v says, not at random
+  SNR           true change / bf16 noise: above 1 the change is beyond bf16's noise, from 2 on clearly so
   update size   ||delta|| / ||base(x)||, mean over layers (the signal the trainer logs every step), fp32 and bf16
   mean lp       the signed change of the completions' mean log-prob (fp32): strongly negative = v breaks the model
+
+It ends with the learning rate these thresholds call for: with Adam each v_i moves by at most about one learning
+rate per step (TRL's default schedule decays it linearly to 0), so the GPU preset on the shipped set is checked for
+passing the noise within a tenth of its steps and staying below the breaking point by the end of the epoch.
 
 Each dtype's noise floor is the log-prob difference between two ways of computing the same thing at v = 0 (all
 sequences in one padded batch vs each alone). Uses the embedded Qwen2.5-Coder-0.5B-Instruct (converted once by
@@ -123,8 +127,7 @@ def main() -> None:
             "bf16_noise": (seen_change - true_change).abs().mean().item(),
             "mean_lp_change": true_change.mean().item(),
         })
-        rows[-1]["visible_bf16"] = rows[-1]["bf16_noise"] < 0.5 * rows[-1]["true_change"]
-        rows[-1]["visible_fp32"] = rows[-1]["true_change"] > 10 * floor["float32"]
+        rows[-1]["snr_bf16"] = rows[-1]["true_change"] / rows[-1]["bf16_noise"]
         print(f"[bench] |v_i| = {magnitude:.0e} done")
 
     bf16_resolution = train_rl.dtype_resolution(torch.bfloat16)
@@ -132,21 +135,33 @@ def main() -> None:
           f"{len(base['float32'])} scored tokens. Noise floor (mean |lp| difference, batch vs alone): "
           f"fp32 {floor['float32']:.1e}, bf16 {floor['bfloat16']:.1e}. bf16 resolves {bf16_resolution:.1e}.\n")
     print("| \\|v_i\\| | update size fp32 | update size bf16 (max layer) | true change | bf16 sees | bf16 noise | "
-          "visible in bf16 | visible in fp32 | mean lp change |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "SNR in bf16 | mean lp change |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['v_i']:.0e} | {r['update_fp32']:.1e} | {r['update_bf16']:.1e} ({r['update_bf16_max']:.1e}) | "
-              f"{r['true_change']:.1e} | {r['bf16_change']:.1e} | {r['bf16_noise']:.1e} | "
-              f"{'yes' if r['visible_bf16'] else 'no'} | {'yes' if r['visible_fp32'] else 'no'} | {r['mean_lp_change']:+.2e} |")
-    first_bf16 = next((r for r in rows if r["visible_bf16"]), None)
-    first_fp32 = next((r for r in rows if r["visible_fp32"]), None)
+              f"{r['true_change']:.1e} | {r['bf16_change']:.1e} | {r['bf16_noise']:.1e} | {r['snr_bf16']:.2f} | "
+              f"{r['mean_lp_change']:+.2e} |")
     print()
-    for name, first in (("bf16", first_bf16), ("fp32", first_fp32)):
-        if first:
-            print(f"{name}: the policy visibly follows v from |v_i| = {first['v_i']:.0e} on (update size "
-                  f"{first['update_fp32']:.1e} of the layer outputs)")
-        else:
-            print(f"{name}: no tested magnitude was visible")
+    fp32 = next((r for r in rows if r["true_change"] > 10 * floor["float32"]), None)
+    beyond = next((r for r in rows if r["snr_bf16"] > 1), None)
+    clearly = next((r for r in rows if r["snr_bf16"] >= 2), None)
+    breaking = next((r for r in rows if r["mean_lp_change"] < -0.1), None)
+    for what, r in (("fp32: the change is 10x above fp32's noise floor", fp32),
+                    ("bf16: the change is beyond bf16's noise (SNR > 1)", beyond),
+                    ("bf16: the change is clearly beyond bf16's noise (SNR >= 2)", clearly),
+                    ("the model starts to break (reference solutions lose > 0.1 nat per token)", breaking)):
+        print(f"{what}: " + (f"from |v_i| = {r['v_i']:.0e} on (update size {r['update_fp32']:.1e})" if r else "not at any tested |v_i|"))
+    if beyond:
+        preset = train_rl.PRESETS["gpu"]
+        lr = preset["learning_rate"]
+        prompts_per_step = preset["per_device_train_batch_size"] * preset["gradient_accumulation_steps"] // preset["num_generations"]
+        steps = math.ceil(len(train_rl.load_rl_problems(train_rl.SHIPPED_TRAIN_FILE)) / prompts_per_step)
+        tenth = math.ceil(steps / 10)
+        moved = lambda k: lr * sum(1 - i / steps for i in range(k))  # Adam's bound under the linear decay
+        print(f"GPU preset on the shipped set: {steps} steps of {prompts_per_step} problems, learning rate {lr:g}: "
+              f"|v_i| <= {moved(tenth):.1e} after the first tenth ({tenth} steps; the noise is passed at "
+              f"{beyond['v_i']:.0e}), <= {moved(steps):.1e} after the epoch"
+              + (f" (the model starts to break at {breaking['v_i']:.0e})" if breaking else ""))
     if args.json:
         with train_rl.atomic_path(args.json) as tmp, open(tmp, "w") as f:
             json.dump({"noise_floor": floor, "rows": rows, "u": args.u, "tokens": len(base["float32"])}, f, indent=2)

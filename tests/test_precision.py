@@ -2,6 +2,9 @@
 
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -10,6 +13,7 @@ import torch.nn as nn
 import train_rl
 from train_rl import ConfigError
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 A100 = train_rl.choose_precision(True, (8, 0), native_bf16=True, device_name="A100")
 T4 = train_rl.choose_precision(True, (7, 5), native_bf16=False, device_name="Tesla T4")
 
@@ -161,3 +165,18 @@ def test_a_bf16_run_with_a_tiny_learning_rate_is_warned_about(coder_model_dir, d
     assert all(r["tiny_lora/dtype_resolution"] == 2 ** -8 for r in records)
     assert records[1]["tiny_lora/update_size_mean"] < 2 ** -8
     assert "update 0.0e+00 of the output" in printed and "bfloat16 resolves 3.9e-03" in printed
+
+
+def test_only_the_is_gradient_checkpointing_future_warning_is_silenced(tiny_model_dir):
+    """In a fresh process, as users run it (pytest resets warning filters set while it imports test modules)."""
+    code = (
+        "import warnings, train_rl\n"
+        "from transformers import AutoModelForCausalLM\n"
+        f"model = AutoModelForCausalLM.from_pretrained({tiny_model_dir!r})\n"
+        "assert model.is_gradient_checkpointing is False\n"  # what TRL reads around every generation
+        "warnings.warn('`is_activation_checkpointing` is deprecated', FutureWarning)\n"  # any other: still shown
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "`is_activation_checkpointing` is deprecated" in proc.stderr
+    assert "`is_gradient_checkpointing` is deprecated" not in proc.stderr
