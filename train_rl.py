@@ -406,8 +406,7 @@ class TinyLoRALinear(nn.Module):
         self.register_buffer("P", P.to(device), persistent=False)
         # ||delta|| / ||base(x)|| of the forwards that build a gradient (the policy update; generation runs
         # without one), summed until the trainer reads them with take_update_size().
-        self.update_size_sum = self.update_size_max = None
-        self.update_size_count = 0
+        self.update_size_sum, self.update_size_count = None, 0
         self.output_dtype = None  # the dtype the update is added in: what decides whether it survives
 
     def mixing_matrix(self) -> torch.Tensor:
@@ -429,9 +428,7 @@ class TinyLoRALinear(nn.Module):
     @torch.no_grad()
     def _record_update_size(self, delta: torch.Tensor, y: torch.Tensor) -> None:
         ratio = torch.linalg.vector_norm(delta) / torch.linalg.vector_norm(y, dtype=torch.float32).clamp_min(1e-30)
-        first = self.update_size_count == 0
-        self.update_size_sum = ratio if first else self.update_size_sum + ratio
-        self.update_size_max = ratio if first else torch.maximum(self.update_size_max, ratio)
+        self.update_size_sum = ratio if self.update_size_count == 0 else self.update_size_sum + ratio
         self.update_size_count += 1
         self.output_dtype = y.dtype
 
@@ -459,8 +456,7 @@ def take_update_size(model: nn.Module) -> dict | None:
         if layer.update_size_count:
             per_layer.append(layer.update_size_sum / layer.update_size_count)
             dtype = layer.output_dtype
-            layer.update_size_sum = layer.update_size_max = None
-            layer.update_size_count = 0
+            layer.update_size_sum, layer.update_size_count = None, 0
     if not per_layer:
         return None
     ratios = torch.stack(per_layer).float()

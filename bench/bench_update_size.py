@@ -17,7 +17,7 @@ passing the noise within a tenth of its steps and staying below the breaking poi
 
 Each dtype's noise floor is the log-prob difference between two ways of computing the same thing at v = 0 (all
 sequences in one padded batch vs each alone). Uses the embedded Qwen2.5-Coder-0.5B-Instruct (converted once by
-the trainer) or --model. About 10 minutes on 2 cores (bf16 matmuls are emulated on CPUs without AVX512-BF16).
+the trainer) or --model. About 3 minutes on 2 idle cores.
 
     python bench/bench_update_size.py [--problems 2] [--max_tokens 128] [--magnitudes 1e-5,1e-4,...] [--u 16]
 """
