@@ -417,8 +417,8 @@ class TinyLoRALinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.base(x)
-        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token. Autocast would
-        # run these matmuls in bf16 and round a small v away before it reaches y, so it is off here.
+        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token. Autocast is off
+        # here: it would run these matmuls in bf16, and the adapter's math must keep a small v's effect exactly.
         with torch.autocast(x.device.type, enabled=False):
             delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
         if torch.is_grad_enabled():
@@ -517,7 +517,9 @@ def skeleton_fingerprint(model: nn.Module, svd_device: str) -> dict:
     }
 
 
-SKELETON_TOLERANCE = 1e-3  # relative; an SVD repeated on other hardware differs by ~1e-5, a requantized weight by more
+# Relative. Measured on the embedded 0.5B: the same weights rounded to bf16 move singular values by up to 1.2e-3
+# (median 6e-5); the randomized SVD itself is within 1e-5 of the exact one. Another quantization is caught by name.
+SKELETON_TOLERANCE = 5e-3
 
 
 def skeleton_mismatch(saved: dict, model: dict) -> str | None:
