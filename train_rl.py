@@ -116,7 +116,7 @@ class ScriptArguments:
 #   Adam moves each v_i by at most about one learning rate per step. bench/bench_update_size.py measured on the
 #   embedded 0.5B in bf16 that a change of v shows in the log-probs beyond bf16's rounding noise from |v_i| ~ 3e-2
 #   on, and that the model starts to break around 3e-1. The seed's 1e-5 ends the 17 steps of an epoch on the
-#   shipped set with |v_i| <= 2e-4: every update is rounded away and the reward curve is sampling noise. 2e-2 passes
+#   shipped set with |v_i| <= 9e-5: every update is rounded away and the reward curve is sampling noise. 2e-2 passes
 #   3e-2 within the first tenth of the epoch (2 steps) and stays below 2e-1 at its end (README, theory/README.md).
 # CPU: sized so that `python train_rl.py 16` finishes in under 20 minutes on 2 cores (fp32: bf16 matmuls
 #   without AVX512-BF16 run 4x slower there; a step is ~2.5 minutes, mostly decoding 256 tokens at ~2 per second).
