@@ -189,8 +189,7 @@ def main() -> None:
         else:
             # builds the adapter from the file's metadata; a skeleton that differs from the one v was trained on is
             # an error, unless the user chose the quantization against the file on purpose (then a warning)
-            deliberate = args.load_in_4bit is not None and args.load_in_4bit != bool(saved.get("quantized"))
-            v = train_rl.load_tiny_lora(model, args.tiny_lora, strict=not deliberate)
+            v = train_rl.load_tiny_lora(model, args.tiny_lora, strict=load_in_4bit == bool(saved.get("quantized")))
             trained = v.detach().clone()
             for name, value in (("base", torch.zeros_like(trained)), ("base+TinyLoRA", trained)):
                 with torch.no_grad():

@@ -437,6 +437,13 @@ def tiny_lora_layers(model: nn.Module) -> list[tuple[str, "TinyLoRALinear"]]:
     return [(name, m) for name, m in model.named_modules() if isinstance(m, TinyLoRALinear)]
 
 
+def tiny_lora_vector(model: nn.Module) -> nn.Parameter:
+    for module in model.modules():
+        if isinstance(module, TinyLoRALinear):
+            return module.global_v
+    raise ConfigError("the model has no TinyLoRA layers (call apply_tiny_lora first)")
+
+
 def dtype_resolution(dtype: torch.dtype) -> float:
     """The smallest relative change a value of this dtype keeps (unit roundoff): bf16 3.9e-3, fp16 4.9e-4."""
     return torch.finfo(dtype).eps / 2
@@ -508,9 +515,10 @@ def skeleton_fingerprint(model: nn.Module, svd_device: str) -> dict:
     applying v to different directions."""
     layers = tiny_lora_layers(model)
     weight = layers[0][1].base.weight
+    quant_state = getattr(weight, "quant_state", None)
     return {
-        "quantization": "nf4" if getattr(weight, "quant_state", None) is not None else None,
-        "weight_dtype": str(weight.quant_state.dtype if getattr(weight, "quant_state", None) is not None else weight.dtype).removeprefix("torch."),
+        "quantization": "nf4" if quant_state is not None else None,
+        "weight_dtype": str(weight.dtype if quant_state is None else quant_state.dtype).removeprefix("torch."),
         "svd_device": svd_device,
         "layers": [name for name, _ in layers],
         "singular_values": torch.stack([layer.S.detach().float().cpu() for _, layer in layers]),
@@ -546,10 +554,9 @@ def share_skeleton_from_rank0(model: nn.Module) -> None:
     the skeleton must not depend on a DDP option; the broadcast is cheap (~15 MB for the 3B model)."""
     if not dist.is_initialized() or dist.get_world_size() == 1:
         return
-    for layer in model.modules():
-        if isinstance(layer, TinyLoRALinear):
-            for buffer in (layer.U, layer.S, layer.Vh):
-                dist.broadcast(buffer, src=0)
+    for _, layer in tiny_lora_layers(model):
+        for buffer in (layer.U, layer.S, layer.Vh):
+            dist.broadcast(buffer, src=0)
 
 
 def count_parameters(model: nn.Module) -> tuple[int, int]:
@@ -619,7 +626,7 @@ def load_tiny_lora(model: nn.Module, path: str, strict: bool = True) -> nn.Param
         raise ConfigError(f"{path} does not fit this model: {skeleton}")
     if skeleton:
         print(f"[TinyLoRA] warning: {path}: {skeleton}; loading it anyway (not strict)")
-    global_v = next(m.global_v for m in model.modules() if isinstance(m, TinyLoRALinear))
+    global_v = tiny_lora_vector(model)
     with torch.no_grad():
         global_v.copy_(saved["v"].to(global_v.device, global_v.dtype))
     return global_v
@@ -1631,13 +1638,6 @@ def build_dataset(problems: list[dict]):
 # ---------------------------------------------------------------------------------------------------
 
 
-def tiny_lora_vector(model: nn.Module) -> nn.Parameter:
-    for module in model.modules():
-        if isinstance(module, TinyLoRALinear):
-            return module.global_v
-    raise ConfigError("the model has no TinyLoRA layers (call apply_tiny_lora first)")
-
-
 def declare_tiny_lora_adapter(model: nn.Module) -> None:
     """Let transformers' Trainer fine-tune a 4-bit model that carries TinyLoRA.
 
@@ -1722,7 +1722,7 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
                   f"changes each layer's output by {update['mean']:.1e} of its size (mean over layers; largest layer "
                   f"{update['max']:.1e}), below what {update['dtype']} resolves ({update['resolution']:.1e}). Most of "
                   f"the update is rounded away, so the policy has barely changed and the reward curve is mostly "
-                  f"sampling noise. Raise --learning_rate (README: 'Learning rate') or train in fp32.", flush=True)
+                  f"sampling noise. Raise --learning_rate (README: 'Precision and learning rate') or train in fp32.", flush=True)
 
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
         load_tiny_lora(self.model, os.path.join(resume_from_checkpoint, "tiny_lora_v.pt"))
