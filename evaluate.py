@@ -18,6 +18,7 @@ import random
 import sys
 import time
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -53,6 +54,54 @@ def generate(model, tokenizer, problems, args) -> list[list[str]]:
         for (i, j), row in zip(batch, out[:, encoded["input_ids"].shape[1]:]):
             completions[i][j] = tokenizer.decode(row, skip_special_tokens=True)
     return completions
+
+
+def generate_with_engine(rollouts, tokenizer, problems, args) -> list[list[str]]:
+    """n completions per problem from llama.cpp, the n sharing one evaluation of the prompt; each problem's draws
+    come from a generator seeded by (seed, problem index), identical for both models."""
+    completions = []
+    for index, problem in enumerate(tqdm(problems, desc="generating (llama.cpp)")):
+        ids = tokenizer.apply_chat_template(train_rl.to_chat(problem["prompt"]), add_generation_prompt=True,
+                                            tokenize=True, return_dict=False)
+        tokens, _ = rollouts.engine.generate([ids] * args.n, args.max_new_tokens, rollouts.stop_ids,
+                                             0.0 if args.greedy else args.temperature,
+                                             np.random.default_rng([args.seed, index]))
+        completions.append([tokenizer.decode(t, skip_special_tokens=True) for t in tokens])
+    return completions
+
+
+def llama_cpp_rollouts(model_path: str, tokenizer, problems, args):
+    """The trainer's llama.cpp engine on the base GGUF (--gguf, or the embedded model's own)."""
+    import rollout_engine
+
+    if not rollout_engine.llama_cpp_available():
+        raise train_rl.ConfigError("--engine llama_cpp needs llama-cpp-python: pip install -r requirements-cpu.txt")
+    gguf = args.gguf or os.path.join(model_path, train_rl.EMBEDDED_GGUF_NAME)
+    if not os.path.isfile(gguf):
+        raise train_rl.ConfigError(f"--engine llama_cpp: no GGUF at {gguf} (pass --gguf)")
+    longest = max(len(tokenizer.apply_chat_template(train_rl.to_chat(p["prompt"]), add_generation_prompt=True,
+                                                    tokenize=True, return_dict=False)) for p in problems)
+    os.makedirs(args.output, exist_ok=True)
+    return rollout_engine.LlamaCppRollouts(gguf, tokenizer, longest, args.n, args.max_new_tokens, args.temperature,
+                                           args.seed, os.path.join(args.output, "tiny_lora_adapter.gguf"), args.threads)
+
+
+REUSED_SETTINGS = ("data_file", "problems", "n", "greedy", "temperature", "max_new_tokens", "seed", "engine")
+
+
+def reused_base(path: str, report: dict) -> dict:
+    """The base column of an earlier eval.json made with the same settings (same seeds: the same completions)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            earlier = json.load(f)
+        base = earlier["models"]["base"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise train_rl.ConfigError(f"--reuse_base {path}: not a readable eval.json with a base column ({e})") from None
+    different = [f"{key}: {earlier.get(key)!r} vs {report[key]!r}" for key in REUSED_SETTINGS if earlier.get(key) != report[key]]
+    if different:
+        raise train_rl.ConfigError(f"--reuse_base {path} was made with other settings ({'; '.join(different)})")
+    print(f"[eval] base column reused from {path}")
+    return base
 
 
 def score(problems, completions, judge, ks) -> dict:
@@ -154,6 +203,11 @@ def main() -> None:
                         help="generation budget per completion (default: the training preset's max_completion_length)")
     parser.add_argument("--batch_size", type=int, default=8, help="sequences generated together")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (the same for both models)")
+    parser.add_argument("--engine", choices=("hf", "llama_cpp"), default="hf",
+                        help="what samples: transformers generate, or the trainer's llama.cpp engine (v as a LoRA adapter)")
+    parser.add_argument("--gguf", help="base GGUF for --engine llama_cpp (default: the embedded model's own)")
+    parser.add_argument("--threads", type=int, help="llama.cpp threads (default: all cores)")
+    parser.add_argument("--reuse_base", help="an earlier eval.json whose base column (same settings) is reused")
     parser.add_argument("--output", default="./output/eval", help="folder for eval.json, eval.md, eval.png")
     parser.add_argument("--plot", action="store_true", help="also write a bar chart")
     args = parser.parse_args()
@@ -177,28 +231,44 @@ def main() -> None:
     print(f"[eval] model: {why}; 4-bit NF4: {load_in_4bit}; {len(problems)} problems from {data_file}; n = {args.n}")
     model, tokenizer = train_rl.load_model_and_tokenizer(path, load_in_4bit, args.compute_dtype)
     model.eval()
+    rollouts = None
+    if args.engine == "llama_cpp":
+        rollouts = llama_cpp_rollouts(path, tokenizer, problems, args)
     judge = train_rl.Judge(train_rl.JudgeConfig())
     report = {"data_file": data_file, "problems": len(problems), "n": args.n, "greedy": args.greedy,
               "temperature": args.temperature, "max_new_tokens": args.max_new_tokens, "seed": args.seed,
-              "model": why, "tiny_lora": args.tiny_lora, "models": {}}
+              "engine": args.engine, "model": why, "tiny_lora": args.tiny_lora, "models": {}}
+    if args.reuse_base:
+        report["models"]["base"] = reused_base(args.reuse_base, report)
+
+    def evaluate_model(name: str) -> None:
+        started = time.time()
+        completions = (generate_with_engine(rollouts, tokenizer, problems, args) if rollouts
+                       else generate(model, tokenizer, problems, args))
+        report["models"][name] = score(problems, completions, judge, ks)
+        report["models"][name]["seconds"] = time.time() - started
+
     try:
         if saved is None:
-            started = time.time()
-            report["models"]["base"] = score(problems, generate(model, tokenizer, problems, args), judge, ks)
-            report["models"]["base"]["seconds"] = time.time() - started
+            if "base" not in report["models"]:
+                evaluate_model("base")
         else:
             # builds the adapter from the file's metadata; a skeleton that differs from the one v was trained on is
             # an error, unless the user chose the quantization against the file on purpose (then a warning)
             v = train_rl.load_tiny_lora(model, args.tiny_lora, strict=load_in_4bit == bool(saved.get("quantized")))
             trained = v.detach().clone()
             for name, value in (("base", torch.zeros_like(trained)), ("base+TinyLoRA", trained)):
+                if name in report["models"]:
+                    continue
                 with torch.no_grad():
                     v.copy_(value)
-                started = time.time()
-                report["models"][name] = score(problems, generate(model, tokenizer, problems, args), judge, ks)
-                report["models"][name]["seconds"] = time.time() - started
+                if rollouts:
+                    rollouts.sync(model, v)
+                evaluate_model(name)
     finally:
         judge.close()
+        if rollouts:
+            rollouts.close()
     if saved is not None:
         base, tuned = (per_problem_metrics(report["models"][name]["problems"], ks) for name in report["models"])
         report["difference"] = {

