@@ -408,6 +408,7 @@ class TinyLoRALinear(nn.Module):
         # without one), summed until the trainer reads them with take_update_size().
         self.update_size_sum, self.update_size_count = None, 0
         self.output_dtype = None  # the dtype the update is added in: what decides whether it survives
+        self._folded_key, self._folded = None, None
 
     def mixing_matrix(self) -> torch.Tensor:
         """S-scaled R = diag(S) R, an r x r fp32 matrix."""
@@ -415,15 +416,32 @@ class TinyLoRALinear(nn.Module):
         R = torch.einsum("u,urs->rs", v, self.P) / math.sqrt(v.numel())
         return self.S[:, None] * R
 
+    def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(Vh^T, (U diag(S) R)^T) for forwards without a gradient, rebuilt only when v or the skeleton changes.
+        Decoding calls every layer once per token; rebuilding R there cost ~20 tiny kernels per call. In-place
+        updates (the optimizer step, load_tiny_lora, the skeleton broadcast) bump a tensor's _version, a new
+        tensor (.to, .data =) has a new data_ptr: either invalidates the cache."""
+        key = tuple((t._version, t.data_ptr(), t.dtype) for t in (self.global_v, self.U, self.S, self.Vh, self.P))
+        if key != self._folded_key:
+            with torch.no_grad(), torch.autocast(self.U.device.type, enabled=False):
+                self._folded = (self.Vh.t(), (self.U @ self.mixing_matrix()).t())
+            self._folded_key = key
+        return self._folded
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.base(x)
-        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token. Autocast is off
+        needs_grad = torch.is_grad_enabled() and self.global_v.requires_grad
+        # Low-rank path in fp32: (x Vh^T) is (tokens, r), so the cost is O((in + out) r) per token. Autocast is off
         # here: it would run these matmuls in bf16, and the adapter's math must keep a small v's effect exactly.
         with torch.autocast(x.device.type, enabled=False):
-            delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
-        if torch.is_grad_enabled():
+            if needs_grad:  # the policy update: R is rebuilt from v in every call so that its graph reaches v
+                vh_t, mixed_t = self.Vh.t(), (self.U @ self.mixing_matrix()).t()
+            else:
+                vh_t, mixed_t = self.folded()
+            delta = (x.reshape(-1, x.shape[-1]).float() @ vh_t) @ mixed_t
+        if needs_grad:
             self._record_update_size(delta, y)
-        return y + delta.to(y.dtype)
+        return y + delta.view(y.shape).to(y.dtype)
 
     @torch.no_grad()
     def _record_update_size(self, delta: torch.Tensor, y: torch.Tensor) -> None:
