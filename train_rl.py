@@ -156,16 +156,12 @@ class Precision:
 
 def choose_precision(cuda: bool, capability: tuple[int, int] | None = None, native_bf16: bool = False,
                      device_name: str = "") -> Precision:
-    """bf16 where the GPU has it natively, fp32 compute on older GPUs, fp32 on CPU.
+    """bf16 where the GPU has it natively; fp32 compute on older GPUs and on CPU.
 
-    A GPU with native bf16 computes in bf16 throughout (the seed's fp16 layers under bf16 autocast cost casts and
-    promote the residual stream to fp32, see layer_dtypes). T4 and V100 (compute capability 7.x) have no native
-    bf16, and Qwen2/2.5 run in fp16 are known to overflow: NaN samples, or a GradScaler that skips every step while
-    v stays 0. So they compute in fp32 on the NF4 weights: slower, but every step trains. fp16 stays available by
-    flag (--fp16 True --compute_dtype float16) and is guarded: a non-finite hidden state or loss, or a run of
-    skipped scaler steps, stops the run (NonFiniteGuard). TRL's chunked log-prob kernel is no reason either way:
-    trl/kernels/chunked_logprob.py multiplies in the autocast dtype (else the hidden states' dtype) and
-    accumulates in fp32, so it needs no native bf16.
+    T4 and V100 (compute capability 7.x) have no native bf16, and Qwen2/2.5 run in fp16 are known to overflow (NaN
+    samples, or a GradScaler that skips every step while v stays 0), so they compute in fp32 on the NF4 weights:
+    slower, but every step trains. fp16 by flag is guarded (PrecisionError). TRL's chunked log-prob kernel
+    (trl/kernels/chunked_logprob.py) multiplies in the autocast dtype and accumulates in fp32: it needs no native bf16.
     """
     if not cuda:
         return Precision(False, False, "float32", "no CUDA GPU: fp32 (bf16 matmuls are emulated and slower on CPU)")
@@ -177,18 +173,13 @@ def choose_precision(cuda: bool, capability: tuple[int, int] | None = None, nati
 
 
 def unsupported_gpu(capability: tuple[int, int], arch_list: list[str]) -> str | None:
-    """Why this stack cannot run on a GPU of this compute capability, or None. torch runs a kernel built for the
-    same major version and an equal or lower minor one, or JIT-compiles PTX built for an equal or lower one."""
+    """Why this stack cannot run on a GPU of this compute capability, or None. A kernel built for sm_XY runs on the
+    same major version with an equal or higher minor one; PTX (compute_XY) is compiled for any equal or newer GPU."""
     if capability < (7, 0):
-        return "the trainer needs compute capability 7.0 or newer (V100, T4, A100, ...): bitsandbytes and this torch are not built for older GPUs"
-    built = []
-    for name in arch_list:  # "sm_90a" -> ("sm", (9, 0)); "compute_120" -> ("compute", (12, 0))
-        kind, number = name.split("_")
-        number = int(number.rstrip("af"))
-        built.append((kind, (number // 10, number % 10)))
-    if built and not any((kind == "sm" and arch[0] == capability[0] and arch <= capability)
-                         or (kind == "compute" and arch <= capability) for kind, arch in built):
-        return f"this torch build has kernels for {', '.join(arch_list)} only (torch.cuda.get_arch_list()); install a torch build for this GPU"
+        return "the trainer needs compute capability 7.0 or newer (V100, T4, A100, ...)"
+    built = [(kind, divmod(int(number.rstrip("af")), 10)) for kind, number in (a.split("_") for a in arch_list)]
+    if built and not any(arch <= capability and (kind == "compute" or arch[0] == capability[0]) for kind, arch in built):
+        return f"this torch build has kernels for {', '.join(arch_list)} only; install a torch build for this GPU"
     return None
 
 
@@ -203,11 +194,9 @@ def hardware_precision() -> Precision:
 
 
 def layer_dtypes(bf16: bool, fp16: bool, compute_dtype: str) -> tuple[torch.dtype, torch.dtype]:
-    """(linear layers' outputs, residual stream) for these settings. Autocast decides the linears' output dtype, and
-    the residual stream starts as the embeddings' (compute) dtype, so it holds the promotion of the two: fp16
-    weights under bf16 autocast (the seed preset) give fp32. TinyLoRA adds its update to the linear outputs, so
-    their dtype decides how small an update survives. (bitsandbytes' one-row decode kernel is not autocast: a 4-bit
-    layer there outputs its compute dtype.)"""
+    """(linear outputs, residual stream). Autocast decides the linears' dtype; the residual stream starts in the
+    embeddings' (compute) dtype and holds the promotion of both: fp16 weights under bf16 autocast (seed) give fp32.
+    (bitsandbytes' one-row decode kernel ignores autocast: a 4-bit layer there outputs its compute dtype.)"""
     weights = DTYPES[compute_dtype]
     linear = torch.bfloat16 if bf16 else torch.float16 if fp16 else weights
     return linear, torch.promote_types(weights, linear)
@@ -333,9 +322,8 @@ def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
 
 @contextmanager
 def folder_lock(folder: str):
-    """Processes on one machine take turns preparing a model folder: the first downloads or converts it, the others
-    wait here and then find it complete. A file lock rather than a distributed barrier (main_process_first), so a
-    6 GB download is not cut off by the process group's timeout (ddp_timeout, 30 minutes by default)."""
+    """The processes of a machine take turns preparing a model folder: the first downloads or converts it, the others
+    then find it complete. A file lock, not a distributed barrier, so ddp_timeout (30 min) cannot cut a download."""
     import fcntl
 
     os.makedirs(os.path.dirname(os.path.abspath(folder)), exist_ok=True)
@@ -345,8 +333,7 @@ def folder_lock(folder: str):
 
 
 def safetensors_complete(path: str) -> bool:
-    """A safetensors file is an 8-byte header length, a JSON header giving each tensor's byte range, then the data:
-    a file cut short by an interrupted download is shorter than its header says."""
+    """Is the file as long as its header says (8-byte header size, JSON header with byte ranges, data)?"""
     try:
         with open(path, "rb") as f:
             header_size = int.from_bytes(f.read(8), "little")
@@ -358,7 +345,7 @@ def safetensors_complete(path: str) -> bool:
 
 
 def missing_weights(folder: str) -> str | None:
-    """What keeps a model folder from loading (a download stopped half-way), or None when config and weights are whole."""
+    """What an interrupted download left out of a model folder, or None."""
     if not os.path.isfile(os.path.join(folder, "config.json")):
         return "no config.json"
     index = os.path.join(folder, "model.safetensors.index.json")
@@ -394,26 +381,22 @@ def ensure_gpu_model(local_dir: str, modelscope_id: str) -> str:
     return local_dir
 
 
-def hub_model(repo_id: str) -> str:
-    """A Hugging Face hub id: its files in the hub's local cache, downloaded when the hub is reachable."""
-    from huggingface_hub import snapshot_download
-
-    try:
-        return snapshot_download(repo_id, allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"])
-    except Exception as e:  # offline, unknown repository, gated model, ...
-        raise ConfigError(f"--model_name_or_path {repo_id} is neither a folder here nor a Hugging Face hub model that "
-                          f"could be downloaded ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
-
-
 def resolve_model(args: ScriptArguments) -> tuple[str, str]:
     """Which model to load, and a sentence saying why, for the start-up log."""
     name = args.model_name_or_path
     if name:
         if os.path.isdir(name):
             return name, f"{name} (--model_name_or_path)"
-        if re.fullmatch(r"[\w.-]+/[\w.-]+", name) and not name.startswith("."):
-            return hub_model(name), f"{name} (Hugging Face hub, --model_name_or_path)"
-        raise ConfigError(f"model folder {name} does not exist")
+        if not re.fullmatch(r"[\w-][\w.-]*/[\w.-]+", name):
+            raise ConfigError(f"model folder {name} does not exist")
+        from huggingface_hub import snapshot_download
+
+        try:  # a hub id: its files in the hub's cache, downloaded where the hub is reachable
+            folder = snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"])
+        except Exception as e:  # offline, unknown repository, gated model, ...
+            raise ConfigError(f"--model_name_or_path {name} is neither a folder here nor a Hugging Face hub model that "
+                              f"could be downloaded ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        return folder, f"{name} (Hugging Face hub, --model_name_or_path)"
     if args.preset in ("gpu", "seed"):
         with folder_lock(GPU_MODEL_DIR):
             return ensure_gpu_model(GPU_MODEL_DIR, args.modelscope_id), f"{GPU_MODEL_DIR} (GPU preset default)"
@@ -519,9 +502,8 @@ class TinyLoRALinear(nn.Module):
         return self.S[:, None] * R
 
     def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(Vh^T, (U diag(S) R)^T) for forwards without a gradient, rebuilt only when v or the skeleton changes.
-        Decoding calls every layer once per token; rebuilding R there cost ~20 tiny kernels per call. In-place
-        updates (the optimizer step, load_tiny_lora, the skeleton broadcast) bump a tensor's _version, a new
+        """(Vh^T, (U diag(S) R)^T) for forwards without a gradient, rebuilt only when v or the skeleton changes (decoding
+        calls each layer once per token). An in-place change (optimizer step, copy_, broadcast) bumps _version, a new
         tensor (.to, .data =) has a new data_ptr: either invalidates the cache."""
         key = tuple((t._version, t.data_ptr(), t.dtype) for t in (self.global_v, self.U, self.S, self.Vh, self.P))
         if key != self._folded_key:
@@ -1759,16 +1741,10 @@ def build_dataset(problems: list[dict]):
 
 
 def declare_tiny_lora_adapter(model: nn.Module) -> None:
-    """Tell transformers that the model carries an adapter, with the flag PEFT itself sets. Two things depend on it:
-
-    * Trainer refuses a quantized model unless an adapter is attached. TinyLoRA is an adapter, just not a PEFT one,
-      so check what that guard stands for (the quantizer supports training, only the adapter trains) first.
-    * activation checkpointing adds a forward hook on the input embeddings each time it is enabled and removes it on
-      disable only for an adapter model. TRL disables and re-enables it around every generation, so without the
-      flag a full-precision model gains a hook per step, every one of them firing in every decode step.
-    Checkpoints never go through save_pretrained (see TinyLoRAGRPOTrainer.save_model), the one place where the flag
-    changes anything else.
-    """
+    """Set the flag PEFT sets, after checking what it stands for (a trainable quantizer, only the adapter trains).
+    Trainer refuses a quantized model without it; and activation checkpointing removes its input-embedding hook on
+    disable only with it: TRL toggles checkpointing around every generation, so without the flag a model gains a
+    hook per step. Checkpoints never go through save_pretrained (see save_model), the one other place it matters."""
     quantizer = getattr(model, "hf_quantizer", None)
     if getattr(model, "is_quantized", False) and (quantizer is None or not quantizer.is_trainable):
         raise ConfigError("this quantization method does not support training")
@@ -1787,8 +1763,8 @@ FP16_ADVICE = ("Qwen2/2.5 overflow fp16's range (65504): train without --fp16 Tr
 
 
 def stop_on_non_finite_hidden_states(model: nn.Module):
-    """For fp16 runs: stop at the first forward whose final hidden states hold inf/NaN, before sampling crashes on
-    NaN probabilities or the loss trains on them. One reduction and one device sync per forward."""
+    """fp16 runs: stop at the first forward whose final hidden states hold inf/NaN, before sampling crashes on NaN
+    probabilities or the loss trains on them (one reduction and device sync per forward)."""
     def check(module, inputs, output):
         if not torch.isfinite(output[0]).all():
             raise PrecisionError(f"the model's hidden states overflowed to inf/NaN. {FP16_ADVICE}")
@@ -1796,9 +1772,8 @@ def stop_on_non_finite_hidden_states(model: nn.Module):
 
 
 class NonFiniteGuard(TrainerCallback):
-    """Stops a run whose optimizer steps are all skipped. Under fp16 the GradScaler skips a step whose gradient
-    overflowed and halves its scale (65536 -> 2048 after five): a healthy run settles within a few steps, while a
-    model that overflows skips every step and v never moves."""
+    """Stops a run whose optimizer steps are all skipped: fp16's GradScaler skips a step whose gradient overflowed
+    and halves its scale (65536 -> 2048 after five); a healthy run settles in a few steps, an overflowing one never."""
 
     SKIPS_IN_A_ROW = 5
 
@@ -1818,8 +1793,7 @@ class NonFiniteGuard(TrainerCallback):
 
 
 class ProgressBar(ProgressCallback):
-    """transformers' progress bar without its print of each raw log dict: MetricsLogger prints one readable line
-    per step and metrics.jsonl keeps every value."""
+    """The progress bar without its print of every raw log dict (MetricsLogger prints the step line)."""
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         pass
@@ -1957,10 +1931,9 @@ class MetricsLogger(TrainerCallback):
 
 
 def use_one_gpu(grpo_config: GRPOConfig) -> str | None:
-    """A single process trains on one GPU. With several GPUs visible to one process, Trainer would wrap the model in
-    nn.DataParallel (its n_gpu is the device count), which TRL's GRPOTrainer refuses only after the model load and all
-    the SVDs. Trainer itself sets n_gpu to 1 for a model placed with device_map: do the same, and say how to use the
-    others. Returns the start-up line, or None when there is nothing to say."""
+    """One process trains on one GPU. Seeing several, Trainer would wrap the model in nn.DataParallel (n_gpu is the
+    device count), which TRL refuses after the model load and the SVDs. Set n_gpu to 1 as Trainer itself does for a
+    model placed with device_map; return the start-up line saying how to use the others, or None."""
     visible = grpo_config.n_gpu  # sets up the device: cuda:0 of the visible GPUs
     if grpo_config.world_size > 1 or visible <= 1:
         return None
