@@ -1,8 +1,8 @@
 """Does the trainer fit a 16 GB GPU, and how long is a step? The real trainer on random Qwen2.5-sized models.
 
-For each configuration (Qwen2.5-Coder-3B in NF4 in the GPU's own precision, in fp16 + GradScaler and in fp32 compute
-(what a T4 or V100 runs), the same in full precision, Qwen2.5-7B in NF4), in its own subprocess so memory and CUDA
-state start clean and an out-of-memory or an fp16 overflow stops only its own row:
+For each configuration (Qwen2.5-Coder-3B in NF4 in the GPU's own precision, in fp16 + GradScaler, in fp32 compute
+(what a T4 or V100 runs) and with the seed's batch shape 1 x 8, the same in full precision, Qwen2.5-7B in NF4), in its
+own subprocess so memory and CUDA state start clean and an out-of-memory or an fp16 overflow stops only its own row:
   1. model the card: --card t4 (default) or v100 gives the total capacity torch reports on that card; PyTorch's
      allocator is capped (torch.cuda.set_per_process_memory_fraction) at that capacity minus what this process holds
      outside the allocator here (CUDA context, library workspaces: device used per torch.cuda.mem_get_info minus
@@ -63,13 +63,15 @@ import train_rl  # noqa: E402
 CONFIG_DIR = os.path.join(ROOT, "bench", "configs")
 GIB = 1 << 30
 RESULTS_DIR = os.path.join(ROOT, "bench", "results")
-# name -> (model config, load in 4-bit NF4, precision flags on top of the GPU's own choice)
+# name -> (model config, load in 4-bit NF4, flags on top of the GPU preset and the GPU's own precision)
 FP16 = ["--bf16", "False", "--fp16", "True", "--compute_dtype", "float16"]  # fp16 + GradScaler, as a T4 could run
 FP32 = ["--bf16", "False", "--fp16", "False", "--compute_dtype", "float32"]  # what a T4 / V100 runs by default
 CONFIGS = {
     "3b-nf4": ("qwen2.5-coder-3b.json", True, []),
     "3b-nf4-fp16": ("qwen2.5-coder-3b.json", True, FP16),
     "3b-nf4-fp32": ("qwen2.5-coder-3b.json", True, FP32),
+    # the seed's shape: the same 8 completions per step in eight forwards of one (the preset: one batch of 8)
+    "3b-nf4-1x8": ("qwen2.5-coder-3b.json", True, ["--per_device_train_batch_size", "1", "--gradient_accumulation_steps", "8"]),
     "3b-bf16": ("qwen2.5-coder-3b.json", False, []),
     "7b-nf4": ("qwen2.5-7b.json", True, []),
 }
@@ -147,11 +149,11 @@ class StepRecorder(TrainerCallback):
             self.reward.tokens = 0
 
 
-def grpo_settings(output_dir: str, steps: int, tiny: bool, precision: list[str] = ()):
+def grpo_settings(output_dir: str, steps: int, tiny: bool, extra_flags: list[str] = ()):
     """The GPU preset exactly as train_rl parses it, plus what the bench must change: its own step count, a log
-    per step, no checkpoints, every completion generated to full length, the row's precision; for --tiny the CPU."""
+    per step, no checkpoints, every completion generated to full length, the row's own flags; for --tiny the CPU."""
     flags = ["--preset", "gpu", "--output_dir", output_dir, "--max_steps", str(steps), "--logging_steps", "1",
-             "--save_strategy", "no", *precision]
+             "--save_strategy", "no", *extra_flags]
     if tiny:
         flags += ["--bf16", "False", "--use_cpu", "True", "--max_completion_length", str(TINY_COMPLETION_LENGTH)]
     args, _, grpo_config = train_rl.parse_args(flags)
@@ -190,12 +192,12 @@ def allocator_cap(device_gib: float, outside_gib: float, card_gib: float | None,
 
 
 def run_configuration(name: str, model_dir: str, load_in_4bit: bool, steps: int, budget_gb: float | None, tiny: bool,
-                      precision: list[str] = (), card_gib: float | None = None, decode_tokens: int = 16) -> dict:
+                      extra_flags: list[str] = (), card_gib: float | None = None, decode_tokens: int = 16) -> dict:
     cuda = torch.cuda.is_available()
-    result = {"config": name, "load_in_4bit": load_in_4bit, "precision_flags": list(precision), "status": "ok"}
+    result = {"config": name, "load_in_4bit": load_in_4bit, "extra_flags": list(extra_flags), "status": "ok"}
     if cuda:
         torch.cuda.init()
-        torch.empty(1, device="cuda")  # the CUDA context exists from here on
+        torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")  # the CUDA context and cuBLAS exist now
         total = torch.cuda.get_device_properties(0).total_memory / GIB
         outside = device_used_gib() - torch.cuda.memory_reserved() / GIB  # context and library workspaces
         cap = allocator_cap(total, outside, card_gib, budget_gb)
@@ -209,7 +211,7 @@ def run_configuration(name: str, model_dir: str, load_in_4bit: bool, steps: int,
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     work = tempfile.mkdtemp(prefix="bench_gpu_run_")
     try:
-        args, grpo_config = grpo_settings(work, steps, tiny, precision)
+        args, grpo_config = grpo_settings(work, steps, tiny, extra_flags)
         result["settings"] = {
             "u": args.u, "rank": args.rank, "svd": args.svd, "svd_niter": args.svd_niter, "steps": steps,
             "compute_dtype": args.compute_dtype,
@@ -271,7 +273,7 @@ def child_main(spec: dict) -> None:
         build_model_dir(spec["config_file"], spec["tokenizer_dir"], spec["folder"])
         return
     result = run_configuration(spec["name"], spec["model_dir"], spec["load_in_4bit"], spec["steps"],
-                               spec["budget_gb"], spec["tiny"], spec["precision"], spec["card_gib"],
+                               spec["budget_gb"], spec["tiny"], spec["extra_flags"], spec["card_gib"],
                                spec["decode_tokens"])
     with train_rl.atomic_path(spec["result"]) as tmp, open(tmp, "w") as f:
         json.dump(result, f)
@@ -357,7 +359,7 @@ def print_table(results: list[dict], header: list[str]) -> None:
         if r.get("error"):
             print(f"{r['config']}: {r['error']}")
     done = {r["config"]: r["summary"] for r in results if r["status"] == "ok" and r["summary"]["step_s"]}
-    for quantized, full in (("3b-nf4", "3b-bf16"), ("tiny-nf4", "tiny-full")):
+    for quantized, full in (("3b-nf4", "3b-bf16"), ("3b-nf4", "3b-nf4-1x8"), ("tiny-nf4", "tiny-full")):
         if quantized in done and full in done:
             q, f = done[quantized], done[full]
             print(f"side by side: s/step {quantized} / {full} = {q['step_s'] / f['step_s']:.2f}x; "
@@ -435,11 +437,11 @@ def main() -> None:
                 if built is None:
                     raise train_rl.ConfigError(f"building the model of bench/configs/{config_file} failed: {error}")
             for name in [n for n in names if available[n][0] == config_file]:
-                _, load_in_4bit, precision = available[name]
+                _, load_in_4bit, extra_flags = available[name]
                 print(f"[bench] {name}: running {cli.steps} steps", file=sys.stderr, flush=True)
                 result, error = run_child({
                     "job": "run", "name": name, "model_dir": model_dir, "load_in_4bit": load_in_4bit,
-                    "steps": cli.steps, "budget_gb": cli.budget_gb, "tiny": cli.tiny, "precision": precision,
+                    "steps": cli.steps, "budget_gb": cli.budget_gb, "tiny": cli.tiny, "extra_flags": extra_flags,
                     "card_gib": card_gib, "decode_tokens": decode_tokens,
                     "result": os.path.join(work_dir, f"{name}.json")}, cli.tiny)
                 result = result or {"config": name, "load_in_4bit": load_in_4bit, "status": "failed", "error": error}

@@ -95,10 +95,15 @@ def test_the_card_is_modelled_with_its_cuda_context():
         bench_gpu.allocator_cap(139.8, 16.0, bench_gpu.CARDS["t4"], None)
 
 
-def test_the_fp16_and_fp32_rows_run_the_gpu_preset_in_those_precisions(tmp_path):
-    flags = {name: precision for name, (_, _, precision) in bench_gpu.CONFIGS.items()}
-    args, grpo = bench_gpu.grpo_settings(str(tmp_path), 1, tiny=False, precision=flags["3b-nf4-fp32"])
+def test_the_extra_rows_change_only_precision_or_batch_shape(tmp_path):
+    flags = {name: extra for name, (_, _, extra) in bench_gpu.CONFIGS.items()}
+    args, grpo = bench_gpu.grpo_settings(str(tmp_path), 1, tiny=False, extra_flags=flags["3b-nf4-fp32"])
     assert (grpo.bf16, grpo.fp16, args.compute_dtype) == (False, False, "float32")
     assert grpo.per_device_train_batch_size == train_rl.PRESETS["gpu"]["per_device_train_batch_size"]
+    _, seed_shape = bench_gpu.grpo_settings(str(tmp_path), 1, tiny=False, extra_flags=flags["3b-nf4-1x8"])
+    _, preset = bench_gpu.grpo_settings(str(tmp_path), 1, tiny=False)
+    assert (seed_shape.per_device_train_batch_size, seed_shape.gradient_accumulation_steps) == (1, 8)
+    assert (seed_shape.per_device_train_batch_size * seed_shape.steps_per_generation
+            == preset.per_device_train_batch_size * preset.steps_per_generation)  # the same generation batch
     assert flags["3b-nf4-fp16"] == ["--bf16", "False", "--fp16", "True", "--compute_dtype", "float16"]
     assert flags["3b-nf4"] == []  # the GPU's own precision
