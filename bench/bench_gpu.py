@@ -456,7 +456,7 @@ def main() -> None:
     versions = " ".join(f"{p} {importlib.metadata.version(p)}" for p in packages)
     budget = first.get("budget_gib")
     card = (f"modelling a {cli.card.upper()} ({card_gib:.2f} GiB with the CUDA context; the context and workspaces "
-            f"here take {first.get('outside_allocator_gib') or 0:.2f} GiB)" if card_gib and cli.budget_gb is None else "")
+            f"here take {first['outside_allocator_gib']:.2f} GiB)" if budget and card_gib and cli.budget_gb is None else "")
     capability = first.get("capability")
     header = [
         f"device: {first.get('device', '?')}" + (f" (compute capability {capability[0]}.{capability[1]})" if capability else "")
