@@ -199,3 +199,29 @@ def test_hugging_face_hub_ids(tiny_model_dir, monkeypatch):
     assert "\n" not in str(e.value)
     with pytest.raises(ConfigError, match="model folder ./nope/x does not exist"):
         train_rl.resolve_model(train_rl.ScriptArguments(model_name_or_path="./nope/x"))
+
+
+HOLD_THE_LOCK = """
+import fcntl, time
+with open({lock!r}, "w") as lock:  # what folder_lock takes (importing train_rl here would cost 15 s)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    print("locked", flush=True)
+    time.sleep(2)
+    open({marker!r}, "w").write("downloaded")
+"""
+
+
+def test_processes_wait_for_the_one_preparing_the_model_folder(tmp_path):
+    """What a second process of `accelerate launch` does while the first downloads: it waits on the file lock, with no
+    distributed barrier (and so no ddp_timeout) involved, and then finds the folder ready."""
+    import subprocess
+    import sys
+
+    folder, marker = str(tmp_path / "models" / "3b"), str(tmp_path / "marker")
+    os.makedirs(os.path.dirname(folder))
+    code = HOLD_THE_LOCK.format(lock=folder + ".lock", marker=marker)
+    first = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert first.stdout.readline().strip() == "locked"
+    with train_rl.folder_lock(folder):
+        assert open(marker).read() == "downloaded"  # entered only after the first process finished
+    assert first.wait(timeout=60) == 0
