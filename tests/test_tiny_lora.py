@@ -189,6 +189,8 @@ def test_no_grad_forward_follows_every_change_of_v(tiny_model_dir):
     with torch.no_grad():
         v.data = torch.randn(16)  # a new tensor, as TinyLoRAGRPOTrainer's fp32 cast makes
         assert torch.allclose(layer(x), dense(v), atol=1e-5, rtol=1e-4)
+        layer.U.mul_(-1)  # in place, as the skeleton broadcast from rank 0 writes it
+        assert torch.allclose(layer(x), dense(v), atol=1e-5, rtol=1e-4)
 
 
 def test_gradient_of_v_equals_the_dense_formulas(tiny_model_dir):
