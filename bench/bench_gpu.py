@@ -29,6 +29,7 @@ here is only the synthetic function.
     python bench/bench_gpu.py --card v100 --configs 3b-nf4,3b-nf4-fp16 --steps 5
     python bench/bench_gpu.py --configs 3b-nf4 --budget_gb 12 --json gpu_bench.json
     python bench/bench_gpu.py --tokenizer DIR        # a Qwen tokenizer folder (default: the embedded model's)
+    python bench/bench_gpu.py --model models/Qwen2.5-Coder-0.5B-Instruct-embedded   # real weights: does fp16 overflow?
     python bench/bench_gpu.py --tiny                 # the same code on CPU, tiny model, in seconds (CI runs it)
 
 Model configs (bench/configs/*.json, transformers Qwen2Config fields): the shapes of Qwen2.5-Coder-3B-Instruct and
@@ -76,6 +77,9 @@ CONFIGS = {
     "7b-nf4": ("qwen2.5-7b.json", True, []),
 }
 TINY_CONFIGS = {"tiny-nf4": ("tiny.json", True, []), "tiny-full": ("tiny.json", False, [])}
+# --model DIR: a real model's own weights instead of a random one (e.g. the embedded 0.5B on a GPU machine with no hub)
+MODEL_CONFIGS = {"model-nf4": (None, True, []), "model-nf4-fp16": (None, True, FP16), "model-nf4-fp32": (None, True, FP32),
+                 "model-full": (None, False, [])}
 TINY_COMPLETION_LENGTH = 16  # --tiny only: short completions keep the CPU run to seconds
 # Total capacity torch reports for the card (torch.cuda.get_device_properties().total_memory; the figure its
 # out-of-memory messages quote), in GiB. It includes the CUDA context.
@@ -396,6 +400,8 @@ def main() -> None:
                                                          "default: the system temp folder); removed afterwards")
     parser.add_argument("--json", default=None, help="where to write every result with per-step logs (default "
                                                      "bench/results/bench_gpu-<device>-<time>.json)")
+    parser.add_argument("--model", default=None, help=f"a model folder to run with its real weights instead of random "
+                                                      f"models: configurations {', '.join(MODEL_CONFIGS)}")
     parser.add_argument("--tiny", action="store_true", help="tiny model on the CPU in seconds (the CI check)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     cli = parser.parse_args()
@@ -403,7 +409,7 @@ def main() -> None:
         child_main(json.loads(cli.child))
         return
 
-    available = TINY_CONFIGS if cli.tiny else CONFIGS
+    available = MODEL_CONFIGS if cli.model else TINY_CONFIGS if cli.tiny else CONFIGS
     names = cli.configs.split(",") if cli.configs else list(available)
     unknown = [n for n in names if n not in available]
     if unknown:
@@ -416,22 +422,27 @@ def main() -> None:
         raise train_rl.ConfigError("bench_gpu.py needs a CUDA GPU (no CUDA device here); --tiny runs the CPU check")
     if cli.tokenizer and not os.path.isfile(os.path.join(cli.tokenizer, "tokenizer_config.json")):
         raise train_rl.ConfigError(f"--tokenizer {cli.tokenizer} holds no tokenizer (tokenizer_config.json)")
+    if cli.model and not os.path.isfile(os.path.join(cli.model, "config.json")):
+        raise train_rl.ConfigError(f"--model {cli.model} holds no model (config.json)")
     if cli.work_dir and not os.path.isdir(cli.work_dir):
         raise train_rl.ConfigError(f"--work_dir {cli.work_dir} is not a folder")
 
     work_dir = tempfile.mkdtemp(prefix="bench_gpu_", dir=cli.work_dir)
     try:
-        if cli.tokenizer:
+        if cli.model:
+            tokenizer_dir, tokenizer_source = cli.model, f"the model's own ({cli.model})"
+        elif cli.tokenizer:
             tokenizer_dir, tokenizer_source = cli.tokenizer, f"{cli.tokenizer} (--tokenizer)"
         else:
             tokenizer_dir, tokenizer_source = default_tokenizer_dir(cli.tiny, work_dir)
         results = []
         for config_file in dict.fromkeys(available[n][0] for n in names):  # one model on disk at a time (7B: 15 GB)
-            print(f"[bench] building a random model from bench/configs/{config_file}", file=sys.stderr, flush=True)
-            model_dir = os.path.join(work_dir, config_file.removesuffix(".json"))
-            if cli.tiny:  # no GPU to keep clean: skip a child's start-up (seconds of imports, most of a CI run)
+            model_dir = cli.model or os.path.join(work_dir, config_file.removesuffix(".json"))
+            if not cli.model:
+                print(f"[bench] building a random model from bench/configs/{config_file}", file=sys.stderr, flush=True)
+            if not cli.model and cli.tiny:  # no GPU to keep clean: skip a child's start-up (seconds of imports)
                 build_model_dir(config_file, tokenizer_dir, model_dir)
-            else:
+            elif not cli.model:
                 built, error = run_child({"job": "build", "config_file": config_file, "tokenizer_dir": tokenizer_dir,
                                           "folder": model_dir}, cli.tiny)
                 if built is None:
@@ -447,7 +458,8 @@ def main() -> None:
                 result = result or {"config": name, "load_in_4bit": load_in_4bit, "status": "failed", "error": error}
                 result["summary"] = summarize(result)
                 results.append(result)
-            shutil.rmtree(model_dir)
+            if not cli.model:
+                shutil.rmtree(model_dir)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
 
@@ -463,9 +475,10 @@ def main() -> None:
         + (f" ({first['device_total_gib']:.1f} GiB), allocator capped at {budget:.2f} GiB" if budget else "")
         + (f", {card}" if card else ""),
         f"versions: {versions}; CUDA {torch.version.cuda}",
-        f"tokenizer: {tokenizer_source}; models: random, bench/configs/*.json; data: {train_rl.SHIPPED_TRAIN_FILE}",
+        f"tokenizer: {tokenizer_source}; models: {f'{cli.model} (real weights)' if cli.model else 'random, bench/configs/*.json'}; "
+        f"data: {train_rl.SHIPPED_TRAIN_FILE}",
         f"settings (train_rl.PRESETS['gpu'] as parsed, plus the bench's own): {json.dumps(first.get('settings'))}",
-        "reward: SYNTHETIC (fraction of even token ids), since a random model writes no code",
+        "reward: SYNTHETIC (fraction of even token ids): cheap, with variance in every group, whatever the model writes",
     ]
     print_table(results, header)
     device = first.get("device", "unknown")

@@ -107,3 +107,16 @@ def test_the_extra_rows_change_only_precision_or_batch_shape(tmp_path):
             == preset.per_device_train_batch_size * preset.steps_per_generation)  # the same generation batch
     assert flags["3b-nf4-fp16"] == ["--bf16", "False", "--fp16", "True", "--compute_dtype", "float16"]
     assert flags["3b-nf4"] == []  # the GPU's own precision
+
+
+def test_a_real_model_folder_runs_in_the_same_rows(tiny_model_dir, tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, BENCH, "--tiny", "--model", tiny_model_dir, "--configs", "model-nf4,model-full",
+                           "--steps", "1", "--json", str(out)], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"models: {tiny_model_dir} (real weights)" in proc.stdout and "building a random model" not in proc.stderr
+    results = json.loads(out.read_text())["results"]
+    assert [(r["config"], r["status"], r["load_in_4bit"]) for r in results] == [("model-nf4", "ok", True),
+                                                                                 ("model-full", "ok", False)]
+    assert os.path.isfile(os.path.join(tiny_model_dir, "config.json"))  # the user's folder is left in place
