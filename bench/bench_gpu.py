@@ -81,8 +81,9 @@ TINY_CONFIGS = {"tiny-nf4": ("tiny.json", True, []), "tiny-full": ("tiny.json", 
 MODEL_CONFIGS = {"model-nf4": (None, True, []), "model-nf4-fp16": (None, True, FP16), "model-nf4-fp32": (None, True, FP32),
                  "model-full": (None, False, [])}
 TINY_COMPLETION_LENGTH = 16  # --tiny only: short completions keep the CPU run to seconds
-# Total capacity torch reports for the card (torch.cuda.get_device_properties().total_memory; the figure its
-# out-of-memory messages quote), in GiB. It includes the CUDA context.
+# Total capacity of the card in GiB, CUDA context included, as PyTorch's out-of-memory messages on those cards quote
+# it ("14.74 GiB total capacity" on a T4, "15.77" on a V100-16GB; public reports, not measured here; drivers differ
+# by about 0.01 GiB).
 CARDS = {"t4": 14.74, "v100": 15.77}
 
 
