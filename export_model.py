@@ -143,14 +143,16 @@ def choose_dtype(requested: str, own: torch.dtype, errors: dict) -> tuple[str, s
 
 @torch.no_grad()
 def merge_tiny_lora(model: nn.Module, dtype: torch.dtype) -> None:
-    """Replace every TinyLoRALinear by a plain nn.Linear holding cast(W + ΔW); fp32 for one layer at a time only."""
+    """Replace every TinyLoRALinear by a plain nn.Linear holding cast(W + ΔW), on the CPU. Each layer is merged in fp32
+    where it lives (a 4-bit layer is dequantized there) and moved out at once, so the GPU never holds more than one
+    merged layer: the fp32 merged 3B model (~12 GB) would not fit a 16 GB card next to the 4-bit one."""
     for name, layer in train_rl.tiny_lora_layers(model):
         weight, update = weight_and_update(layer)
         base = layer.base
         linear = nn.Linear(base.in_features, base.out_features, bias=base.bias is not None, device="meta")
-        linear.weight = nn.Parameter((weight + update).to(dtype), requires_grad=False)
+        linear.weight = nn.Parameter((weight + update).to("cpu", dtype), requires_grad=False)
         if base.bias is not None:
-            linear.bias = nn.Parameter(base.bias.detach().to(dtype), requires_grad=False)
+            linear.bias = nn.Parameter(base.bias.detach().to("cpu", dtype), requires_grad=False)
         model.set_submodule(name, linear)
         del weight, update, layer, base
     left = [name for name, p in model.named_parameters() if getattr(p, "quant_state", None) is not None]
@@ -159,7 +161,9 @@ def merge_tiny_lora(model: nn.Module, dtype: torch.dtype) -> None:
     if getattr(model, "hf_quantizer", None) is not None:
         model.hf_quantizer.remove_quantization_config(model)  # every 4-bit layer is now a plain one
     del model.tiny_lora_meta
-    model.to(dtype)  # embeddings, norms, lm_head
+    model.to("cpu", dtype)  # embeddings, norms, lm_head
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def prompt_ids(tokenizer) -> list[torch.Tensor]:
@@ -257,8 +261,7 @@ def main(argv=None) -> None:
         tokenizer.save_pretrained(staging)
         del model, global_v
         gc.collect()  # free the in-memory model before loading the written one: never two copies at once
-        written = AutoModelForCausalLM.from_pretrained(
-            staging, dtype="auto", device_map="auto" if torch.cuda.is_available() else None)
+        written = AutoModelForCausalLM.from_pretrained(staging, dtype="auto")  # on the CPU, where it was merged
         exported = prompt_logits(written, ids)
         del written
         publish(staging, args.output)

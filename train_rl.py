@@ -50,6 +50,7 @@ from accelerate import PartialState
 from datasets import Dataset
 from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, TrainerCallback
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from trl import GRPOConfig, GRPOTrainer, TrlParser
 
@@ -126,7 +127,8 @@ class ScriptArguments:
 
 
 # Defaults for GRPOConfig fields, applied before YAML and flags so both still override them.
-# GPU: the original project's settings for Qwen2.5-Coder-3B-Instruct on a 16 GB card, except the learning rate.
+# GPU: the original project's settings for Qwen2.5-Coder-3B-Instruct on a 16 GB card, except the learning rate and the
+#   batch shape (the same 8 completions per step).
 #   Adam moves each v_i by at most about one learning rate per step. bench/bench_update_size.py measured on the
 #   embedded 0.5B in bf16 that a change of v shows in the log-probs beyond bf16's rounding noise from |v_i| ~ 3e-2
 #   on, and that the model starts to break around 3e-1. The seed's 1e-5 ends the 17 steps of an epoch on the
@@ -137,19 +139,21 @@ class ScriptArguments:
 # seed: the original project's values exactly (lr 1e-5, fp16 4-bit compute dtype), for comparison.
 # Precision (bf16/fp16/compute_dtype) is not part of gpu/cpu: it follows the hardware (see choose_precision).
 _GPU_SHAPE = dict(
-    output_dir="./output/luoguqwencoder-lora", num_train_epochs=1, per_device_train_batch_size=1,
-    gradient_accumulation_steps=8, num_generations=4, max_completion_length=512, activation_checkpointing=True,
-    logging_steps=1, save_steps=20, report_to="none",
+    output_dir="./output/luoguqwencoder-lora", num_train_epochs=1, num_generations=4, max_completion_length=512,
+    activation_checkpointing=True, logging_steps=1, save_steps=20, report_to="none",
 )
 PRESETS = {
-    "gpu": dict(_GPU_SHAPE, learning_rate=2e-2),
+    # 8 completions per step (2 prompts x 4) as the seed, scored in one batched forward and backward instead of eight
+    # forwards of one sequence each
+    "gpu": dict(_GPU_SHAPE, per_device_train_batch_size=8, gradient_accumulation_steps=1, learning_rate=2e-2),
     "cpu": dict(
         output_dir="./output/luoguqwencoder-lora", max_steps=5, per_device_train_batch_size=4,
         gradient_accumulation_steps=1, learning_rate=5e-3, num_generations=4, max_completion_length=256,
         use_cpu=True, activation_checkpointing=False, logging_steps=1, save_steps=2, report_to="none",
         dataloader_num_workers=0,
     ),
-    "seed": dict(_GPU_SHAPE, learning_rate=1e-5, bf16=True, fp16=False, compute_dtype="float16"),
+    "seed": dict(_GPU_SHAPE, per_device_train_batch_size=1, gradient_accumulation_steps=8, learning_rate=1e-5,
+                 bf16=True, fp16=False, compute_dtype="float16"),
 }
 # experiment: the pre-registered CPU run of results/tinylora-0.5b-cpu/PROTOCOL.md (the embedded model, llama.cpp
 # rollouts, partial-credit reward, a checkpoint every step so that the same command with --resume continues).
@@ -173,26 +177,50 @@ class Precision:
 
 def choose_precision(cuda: bool, capability: tuple[int, int] | None = None, native_bf16: bool = False,
                      device_name: str = "") -> Precision:
-    """bf16 where the GPU has it natively, else fp16; fp32 on CPU.
+    """bf16 where the GPU has it natively; fp32 compute on older GPUs and on CPU.
 
-    The seed computed its 4-bit layers in fp16 under bf16 training. Qwen2/2.5 run in fp16 are known to overflow,
-    and mixing the two costs casts for nothing, so a GPU with native bf16 computes in bf16 throughout. On older
-    GPUs (T4, V100) `bf16=True` passes TrainingArguments' check only because emulation counts, and TRL's fused
-    log-prob kernel needs native bf16, so they get fp16 training and compute.
+    T4 and V100 (compute capability 7.x) have no native bf16, and Qwen2/2.5 run in fp16 are known to overflow (NaN
+    samples, or a GradScaler that skips every step while v stays 0), so they compute in fp32 on the NF4 weights:
+    slower, but every step trains. fp16 by flag is guarded (PrecisionError). TRL's chunked log-prob kernel
+    (trl/kernels/chunked_logprob.py) multiplies in the autocast dtype and accumulates in fp32: it needs no native bf16.
     """
     if not cuda:
         return Precision(False, False, "float32", "no CUDA GPU: fp32 (bf16 matmuls are emulated and slower on CPU)")
     gpu = f"{device_name or 'the GPU'} (compute capability {capability[0]}.{capability[1]})"
     if native_bf16 and capability >= (8, 0):
         return Precision(True, False, "bfloat16", f"{gpu} has native bf16: bf16 training and compute")
-    return Precision(False, True, "float16", f"{gpu} has no native bf16: fp16 training and compute")
+    return Precision(False, False, "float32", f"{gpu} has no native bf16 and Qwen2.5 overflows in fp16: fp32 compute "
+                                              "(--fp16 True --compute_dtype float16 is faster, guarded against overflow)")
+
+
+def unsupported_gpu(capability: tuple[int, int], arch_list: list[str]) -> str | None:
+    """Why this stack cannot run on a GPU of this compute capability, or None. A kernel built for sm_XY runs on the
+    same major version with an equal or higher minor one; PTX (compute_XY) is compiled for any equal or newer GPU."""
+    if capability < (7, 0):
+        return "the trainer needs compute capability 7.0 or newer (V100, T4, A100, ...)"
+    built = [(kind, divmod(int(number.rstrip("af")), 10)) for kind, number in (a.split("_") for a in arch_list)]
+    if built and not any(arch <= capability and (kind == "compute" or arch[0] == capability[0]) for kind, arch in built):
+        return f"this torch build has kernels for {', '.join(arch_list)} only; install a torch build for this GPU"
+    return None
 
 
 def hardware_precision() -> Precision:
     if not torch.cuda.is_available():
         return choose_precision(False)
-    return choose_precision(True, torch.cuda.get_device_capability(), torch.cuda.is_bf16_supported(including_emulation=False),
-                            torch.cuda.get_device_name())
+    capability, name = torch.cuda.get_device_capability(), torch.cuda.get_device_name()
+    problem = unsupported_gpu(capability, torch.cuda.get_arch_list())
+    if problem:
+        raise ConfigError(f"{name} (compute capability {capability[0]}.{capability[1]}): {problem}")
+    return choose_precision(True, capability, torch.cuda.is_bf16_supported(including_emulation=False), name)
+
+
+def layer_dtypes(bf16: bool, fp16: bool, compute_dtype: str) -> tuple[torch.dtype, torch.dtype]:
+    """(linear outputs, residual stream). Autocast decides the linears' dtype; the residual stream starts in the
+    embeddings' (compute) dtype and holds the promotion of both: fp16 weights under bf16 autocast (seed) give fp32.
+    (bitsandbytes' one-row decode kernel ignores autocast: a 4-bit layer there outputs its compute dtype.)"""
+    weights = DTYPES[compute_dtype]
+    linear = torch.bfloat16 if bf16 else torch.float16 if fp16 else weights
+    return linear, torch.promote_types(weights, linear)
 
 
 def pick_preset(argv: list[str]) -> str:
@@ -330,32 +358,89 @@ def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
     return cache_dir
 
 
+@contextmanager
+def folder_lock(folder: str):
+    """The processes of a machine take turns preparing a model folder: the first downloads or converts it, the others
+    then find it complete. A file lock, not a distributed barrier, so ddp_timeout (30 min) cannot cut a download."""
+    import fcntl
+
+    os.makedirs(os.path.dirname(os.path.abspath(folder)), exist_ok=True)
+    with open(os.path.abspath(folder) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def safetensors_complete(path: str) -> bool:
+    """Is the file as long as its header says (8-byte header size, JSON header with byte ranges, data)?"""
+    try:
+        with open(path, "rb") as f:
+            header_size = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(header_size))
+    except (OSError, ValueError):
+        return False
+    end = max((t["data_offsets"][1] for name, t in header.items() if name != "__metadata__"), default=0)
+    return os.path.getsize(path) >= 8 + header_size + end
+
+
+def missing_weights(folder: str) -> str | None:
+    """What an interrupted download left out of a model folder, or None."""
+    if not os.path.isfile(os.path.join(folder, "config.json")):
+        return "no config.json"
+    index = os.path.join(folder, "model.safetensors.index.json")
+    try:
+        with open(index, encoding="utf-8") as f:
+            shards = sorted(set(json.load(f)["weight_map"].values()))
+    except FileNotFoundError:
+        shards = ["model.safetensors"]
+    except (ValueError, KeyError):
+        return "an unreadable model.safetensors.index.json"
+    broken = [s for s in shards if not safetensors_complete(os.path.join(folder, s))]
+    return f"missing or incomplete weights: {', '.join(broken)}" if broken else None
+
+
 def ensure_gpu_model(local_dir: str, modelscope_id: str) -> str:
-    """The seed's default: the 3B model in ./models, downloaded with ModelScope when missing."""
-    if os.path.isfile(os.path.join(local_dir, "config.json")):
+    """The seed's default: the 3B model in ./models, downloaded with ModelScope when missing or incomplete."""
+    problem = missing_weights(local_dir)
+    if problem is None:
         return local_dir
-    print(f"[model] {local_dir} not found; downloading {modelscope_id} from ModelScope")
+    print(f"[model] {local_dir}: {problem}; downloading {modelscope_id} from ModelScope into it")
     try:
         from modelscope.hub.snapshot_download import snapshot_download
 
         snapshot_download(model_id=modelscope_id, local_dir=local_dir)
     except Exception as e:  # no network, unknown id, ...: one clear line instead of a library traceback
         raise ConfigError(
-            f"model folder {local_dir} does not exist and downloading {modelscope_id} failed "
+            f"model folder {local_dir} is not complete ({problem}) and downloading {modelscope_id} failed "
             f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); place the model there or pass --model_name_or_path"
         ) from None
+    problem = missing_weights(local_dir)
+    if problem:
+        raise ConfigError(f"after downloading {modelscope_id}, {local_dir} is still not complete ({problem})")
     return local_dir
 
 
 def resolve_model(args: ScriptArguments) -> tuple[str, str]:
     """Which model to load, and a sentence saying why, for the start-up log."""
-    if args.model_name_or_path:
-        if not os.path.isdir(args.model_name_or_path):
-            raise ConfigError(f"model folder {args.model_name_or_path} does not exist")
-        return args.model_name_or_path, f"{args.model_name_or_path} (--model_name_or_path)"
+    name = args.model_name_or_path
+    if name:
+        if os.path.isdir(name):
+            return name, f"{name} (--model_name_or_path)"
+        if not re.fullmatch(r"[\w-][\w.-]*/[\w.-]+", name):
+            raise ConfigError(f"model folder {name} does not exist")
+        from huggingface_hub import snapshot_download
+
+        try:  # a hub id: its files in the hub's cache, downloaded where the hub is reachable
+            folder = snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"])
+        except Exception as e:  # offline, unknown repository, gated model, ...
+            raise ConfigError(f"--model_name_or_path {name} is neither a folder here nor a Hugging Face hub model that "
+                              f"could be downloaded ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        return folder, f"{name} (Hugging Face hub, --model_name_or_path)"
     if args.preset in ("gpu", "seed"):
-        return ensure_gpu_model(GPU_MODEL_DIR, args.modelscope_id), f"{GPU_MODEL_DIR} (GPU preset default)"
-    return prepare_embedded_model(), f"{EMBEDDED_MODEL_NAME}: no CUDA GPU, so the CPU preset uses the embedded model"
+        with folder_lock(GPU_MODEL_DIR):
+            return ensure_gpu_model(GPU_MODEL_DIR, args.modelscope_id), f"{GPU_MODEL_DIR} (GPU preset default)"
+    with folder_lock(EMBEDDED_MODEL_DIR):
+        folder = prepare_embedded_model()
+    return folder, f"{EMBEDDED_MODEL_NAME}: no CUDA GPU, so the CPU preset uses the embedded model"
 
 
 def load_model_and_tokenizer(path: str, load_in_4bit: bool, compute_dtype: str | None = None):
@@ -446,6 +531,7 @@ class TinyLoRALinear(nn.Module):
         # without one), summed until the trainer reads them with take_update_size().
         self.update_size_sum, self.update_size_count = None, 0
         self.output_dtype = None  # the dtype the update is added in: what decides whether it survives
+        self._folded_key, self._folded = None, None
 
     def mixing_matrix(self) -> torch.Tensor:
         """S-scaled R = diag(S) R, an r x r fp32 matrix."""
@@ -453,15 +539,31 @@ class TinyLoRALinear(nn.Module):
         R = torch.einsum("u,urs->rs", v, self.P) / math.sqrt(v.numel())
         return self.S[:, None] * R
 
+    def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(Vh^T, (U diag(S) R)^T) for forwards without a gradient, rebuilt only when v or the skeleton changes (decoding
+        calls each layer once per token). An in-place change (optimizer step, copy_, broadcast) bumps _version, a new
+        tensor (.to, .data =) has a new data_ptr: either invalidates the cache."""
+        key = tuple((t._version, t.data_ptr(), t.dtype) for t in (self.global_v, self.U, self.S, self.Vh, self.P))
+        if key != self._folded_key:
+            with torch.no_grad(), torch.autocast(self.U.device.type, enabled=False):
+                self._folded = (self.Vh.t(), (self.U @ self.mixing_matrix()).t())
+            self._folded_key = key
+        return self._folded
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.base(x)
-        # Low-rank path in fp32: (x Vh^T) is (..., r), so the cost is O((in + out) r) per token. Autocast is off
+        needs_grad = torch.is_grad_enabled() and self.global_v.requires_grad
+        # Low-rank path in fp32: (x Vh^T) is (tokens, r), so the cost is O((in + out) r) per token. Autocast is off
         # here: it would run these matmuls in bf16, and the adapter's math must keep a small v's effect exactly.
         with torch.autocast(x.device.type, enabled=False):
-            delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
-        if torch.is_grad_enabled():
+            if needs_grad:  # the policy update: R is rebuilt from v in every call so that its graph reaches v
+                vh_t, mixed_t = self.Vh.t(), (self.U @ self.mixing_matrix()).t()
+            else:
+                vh_t, mixed_t = self.folded()
+            delta = (x.reshape(-1, x.shape[-1]).float() @ vh_t) @ mixed_t
+        if needs_grad:
             self._record_update_size(delta, y)
-        return y + delta.to(y.dtype)
+        return y + delta.view(y.shape).to(y.dtype)
 
     @torch.no_grad()
     def _record_update_size(self, delta: torch.Tensor, y: torch.Tensor) -> None:
@@ -1677,20 +1779,62 @@ def build_dataset(problems: list[dict]):
 
 
 def declare_tiny_lora_adapter(model: nn.Module) -> None:
-    """Let transformers' Trainer fine-tune a 4-bit model that carries TinyLoRA.
-
-    Trainer refuses a quantized model unless a PEFT adapter is attached. TinyLoRA is an adapter, just not
-    a PEFT one, so check what that guard stands for (the quantizer supports training and only the adapter
-    trains) and then set the flag PEFT itself sets. Checkpoints never go through save_pretrained (see
-    TinyLoRAGRPOTrainer.save_model), which is the one place that flag changes behaviour.
-    """
+    """Set the flag PEFT sets, after checking what it stands for (a trainable quantizer, only the adapter trains).
+    Trainer refuses a quantized model without it; and activation checkpointing removes its input-embedding hook on
+    disable only with it: TRL toggles checkpointing around every generation, so without the flag a model gains a
+    hook per step. Checkpoints never go through save_pretrained (see save_model), the one other place it matters."""
     quantizer = getattr(model, "hf_quantizer", None)
-    if quantizer is None or not quantizer.is_trainable:
+    if getattr(model, "is_quantized", False) and (quantizer is None or not quantizer.is_trainable):
         raise ConfigError("this quantization method does not support training")
     trainable = [p for p in model.parameters() if p.requires_grad]
     if len(trainable) != 1 or trainable[0] is not tiny_lora_vector(model):
-        raise ConfigError("a quantized model may only train the TinyLoRA vector v")
+        raise ConfigError("only the TinyLoRA vector v may train")
     model._hf_peft_config_loaded = True
+
+
+class PrecisionError(ConfigError):
+    """The run's numbers overflowed (inf/NaN), so training on would change nothing or garbage: stop, say why."""
+
+
+FP16_ADVICE = ("Qwen2/2.5 overflow fp16's range (65504): train without --fp16 True / --compute_dtype float16 (T4 and V100 "
+               "compute in fp32 by default) or on a GPU with native bf16")
+
+
+def stop_on_non_finite_hidden_states(model: nn.Module):
+    """fp16 runs: stop at the first forward whose final hidden states hold inf/NaN, before sampling crashes on NaN
+    probabilities or the loss trains on them (one reduction and device sync per forward)."""
+    def check(module, inputs, output):
+        if not torch.isfinite(output[0]).all():
+            raise PrecisionError(f"the model's hidden states overflowed to inf/NaN. {FP16_ADVICE}")
+    return model.get_decoder().register_forward_hook(check)
+
+
+class NonFiniteGuard(TrainerCallback):
+    """Stops a run whose optimizer steps are all skipped: fp16's GradScaler skips a step whose gradient overflowed
+    and halves its scale (65536 -> 2048 after five); a healthy run settles in a few steps, an overflowing one never."""
+
+    SKIPS_IN_A_ROW = 5
+
+    def __init__(self, accelerator):
+        self.accelerator = accelerator
+        self.skipped = self.skipped_in_a_row = 0
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if not self.accelerator.optimizer_step_was_skipped:
+            self.skipped_in_a_row = 0
+            return
+        self.skipped += 1
+        self.skipped_in_a_row += 1
+        if self.skipped_in_a_row >= self.SKIPS_IN_A_ROW:
+            raise PrecisionError(f"the fp16 GradScaler skipped the last {self.skipped_in_a_row} optimizer steps (up to step "
+                                 f"{state.global_step}) because every gradient overflowed; v has not changed. {FP16_ADVICE}")
+
+
+class ProgressBar(ProgressCallback):
+    """The progress bar without its print of every raw log dict (MetricsLogger prints the step line)."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        pass
 
 
 def choose_rollout_engine(args: ScriptArguments, grpo_config: GRPOConfig, model_path: str) -> tuple[str, str | None, str]:
@@ -1734,8 +1878,7 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
     """
 
     def __init__(self, model, *args, **kwargs):
-        if getattr(model, "is_quantized", False):
-            declare_tiny_lora_adapter(model)
+        declare_tiny_lora_adapter(model)
         super().__init__(model, *args, **kwargs)
         # TRL casts the trainable parameters of a quantized model to bf16 here. bf16 cannot represent a
         # GRPO-sized step (0.07 + 1e-5 rounds back to 0.07), and the paper found fp32 v better: undo it.
@@ -1744,6 +1887,11 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         self._phase_seconds = {"generation": 0.0, "judge": 0.0, "rollout": 0.0, "training_step": 0.0}
         self._last_logged_step = 0
         self._warned_update_size = False
+        self.remove_callback(PrinterCallback)  # what Trainer prints instead of the bar with disable_tqdm
+        if self.pop_callback(ProgressCallback):
+            self.add_callback(ProgressBar)
+        self.non_finite_guard = NonFiniteGuard(self.accelerator)
+        self.add_callback(self.non_finite_guard)
 
     @contextmanager
     def _timed(self, phase: str):
@@ -1767,7 +1915,11 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
 
     def training_step(self, *args, **kwargs):
         with self._timed("training_step"):
-            return super().training_step(*args, **kwargs)
+            loss = super().training_step(*args, **kwargs)
+        if not torch.isfinite(loss).all():  # Trainer's logging_nan_inf_filter would only hide it from the log
+            raise PrecisionError(f"the loss is {loss.item()} in step {self.state.global_step + 1}; stopping instead of "
+                                 f"training on it. " + (FP16_ADVICE if self.args.fp16 else "Check the model and data."))
+        return loss
 
     def save_model(self, output_dir: str | None = None, _internal_call: bool = False) -> None:
         if not self.args.should_save:  # Trainer calls this on every process; one of them writes
@@ -1784,7 +1936,7 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         size is measured in the step's forward, before its optimizer step: step k + 1 sees v after k updates."""
         tenth = max(1, math.ceil(self.state.max_steps / 10))
         if (self._warned_update_size or update["dtype"] == "float32" or self.state.global_step <= tenth
-                or not self.accelerator.is_main_process):
+                or not self.accelerator.is_main_process or self.non_finite_guard.skipped):  # skips: not the lr's fault
             return
         if update["mean"] < update["resolution"]:
             self._warned_update_size = True
@@ -1899,6 +2051,33 @@ class MetricsLogger(TrainerCallback):
         )
 
 
+def use_one_gpu(grpo_config: GRPOConfig) -> str | None:
+    """One process trains on one GPU. Seeing several, Trainer would wrap the model in nn.DataParallel (n_gpu is the
+    device count), which TRL refuses after the model load and the SVDs. Set n_gpu to 1 as Trainer itself does for a
+    model placed with device_map; return the start-up line saying how to use the others, or None."""
+    visible = grpo_config.n_gpu  # sets up the device: cuda:0 of the visible GPUs
+    if grpo_config.world_size > 1 or visible <= 1:
+        return None
+    grpo_config._n_gpu = 1
+    return (f"{visible} GPUs are visible to this one process: training on cuda:0 ({torch.cuda.get_device_name(0)}) "
+            f"only; to use all of them, run `accelerate launch --num_processes {visible} train_rl.py ...` "
+            "(one replica per GPU)")
+
+
+def data_parallel_settings(grpo_config: GRPOConfig, processes: int) -> None:
+    """DDP options for a model whose only trainable tensor is v, shared by every TinyLoRA layer."""
+    if grpo_config.ddp_find_unused_parameters is None:  # v is used in every forward: DDP need not search
+        grpo_config.ddp_find_unused_parameters = False
+    if grpo_config.ddp_broadcast_buffers is None:  # the skeleton buffers are shared once (share_skeleton_from_rank0)
+        grpo_config.ddp_broadcast_buffers = False
+    reentrant = (grpo_config.activation_checkpointing_kwargs or {}).get("use_reentrant")
+    if processes > 1 and grpo_config.activation_checkpointing and reentrant:
+        # reentrant checkpointing recomputes each layer in the backward, and DDP then sees v, used in every layer,
+        # become ready several times per backward: its gradient reduction fails
+        raise ConfigError("use_reentrant=True activation checkpointing does not work with data-parallel TinyLoRA (v is "
+                          "shared by every layer); drop it (transformers 5 defaults to use_reentrant=False)")
+
+
 def check_same_on_every_process(v: torch.Tensor, when: str) -> None:
     """Under `accelerate launch`, stop with an error naming the processes and their values if v is not
     bit-identical on all of them (an all-gather of u floats)."""
@@ -1983,16 +2162,21 @@ def main(argv: list[str] | None = None) -> None:
         if resume_from is None:
             raise ConfigError(f"--resume: no checkpoint-* folder in {grpo_config.output_dir}")
 
-    with grpo_config.main_process_first(desc="preparing the model"):  # converted or downloaded once per machine
-        model_path, why = resolve_model(args)
+    model_path, why = resolve_model(args)  # downloaded or converted once per machine (folder_lock)
     load_in_4bit = args.load_in_4bit if args.load_in_4bit is not None else args.preset in ("gpu", "seed")
     log(f"[setup] preset: {args.preset} ({'CUDA GPU found' if torch.cuda.is_available() else 'no CUDA GPU'})"
         + (f"; {processes} data-parallel processes" if processes > 1 else ""))
     log(f"[setup] model: {why}; 4-bit NF4: {load_in_4bit}")
-    layer_dtype = "bfloat16" if grpo_config.bf16 else "float16" if grpo_config.fp16 else args.compute_dtype  # autocast wins
-    log(f"[setup] precision: {args.precision_note}. Layer outputs are {layer_dtype}, which keeps an update only "
-        f"where it changes an output by more than {dtype_resolution(DTYPES[layer_dtype]):.1e} of its size (the step "
-        f"line shows the update's size); v and the adapter math stay fp32")
+    one_gpu = use_one_gpu(grpo_config)
+    if one_gpu:
+        log(f"[setup] {one_gpu}")
+    data_parallel_settings(grpo_config, processes)
+    linear_dtype, residual_dtype = layer_dtypes(grpo_config.bf16, grpo_config.fp16, args.compute_dtype)
+    linear_name, residual_name = (str(d).removeprefix("torch.") for d in (linear_dtype, residual_dtype))
+    log(f"[setup] precision: {args.precision_note}. Layer outputs are {linear_name} (residual stream "
+        f"{residual_name}), which keeps an update only where it changes an output by more than "
+        f"{dtype_resolution(linear_dtype):.1e} of its size (the step line shows the update's size); v and the adapter "
+        "math stay fp32")
     log(f"[setup] data: {data_file} ({len(problems)} problems); u = {args.u}, rank = {args.rank}; "
         f"GRPO loss_type={grpo_config.loss_type}, beta={grpo_config.beta}, epsilon={grpo_config.epsilon}")
     if judge_config.judge_workers == 0:  # the machine's cores, shared by the processes on it
@@ -2008,9 +2192,9 @@ def main(argv: list[str] | None = None) -> None:
     global_v = nn.Parameter(torch.zeros(args.u, device=next(model.parameters()).device))
     layers = apply_tiny_lora(model, global_v, args.rank, args.tiny_lora_seed, args.svd, args.svd_niter)
     log(parameter_report(model, layers))
+    if grpo_config.fp16 or args.compute_dtype == "float16":
+        stop_on_non_finite_hidden_states(model)
 
-    if grpo_config.ddp_find_unused_parameters is None:  # v is used in every forward: DDP need not search
-        grpo_config.ddp_find_unused_parameters = False
     reward_func = functools.update_wrapper(functools.partial(code_reward_func, judge=judge), code_reward_func)
     os.makedirs(grpo_config.output_dir, exist_ok=True)
     metrics_path = os.path.join(grpo_config.output_dir, "metrics.jsonl")

@@ -1,14 +1,17 @@
 """TinyLoRA benchmarks, each measured side by side in one run.
 
 1. Decoding and forward+backward through one decoder block's seven linears at Qwen2.5-Coder-3B shapes (hidden 2048,
-   intermediate 11008, 2 KV heads of 128): base alone vs base + TinyLoRA (low-rank path) vs a naive
-   layer that materializes ΔW = U S R Vh in every forward; and what the update-size signal (two norms per layer
+   intermediate 11008, 2 KV heads of 128): base alone vs base + TinyLoRA (low-rank path, folded matrices cached
+   while v is unchanged) vs the previous formula (R rebuilt from v in every call) vs a naive layer that
+   materializes ΔW = U S R Vh in every forward; aten operations per layer call (each one at least a dispatch, most
+   a kernel launch on a GPU, where decoding is launch-bound); and what the update-size signal (two norms per layer
    in every forward with gradients) costs: TinyLoRA vs TinyLoRA without it.
 2. Skeleton initialisation: torch.svd_lowrank vs exact torch.linalg.svd on the 3B shapes.
 3. Accuracy on real weights: principal-angle sine between the lowrank and exact top-r subspaces on the
    embedded Qwen2.5-Coder-0.5B-Instruct (needs the model: run `python train_rl.py` once, or pass --skip_real).
 
     python bench/bench_tiny_lora.py [--tokens 64,256,1024] [--repeats 5] [--skip_real] [--real_layers 1]
+    python bench/bench_tiny_lora.py --tokens 8 --repeats 1 --skip_real    # a quick check that it runs
 """
 
 import argparse
@@ -20,6 +23,7 @@ import time
 
 import torch
 import torch.nn as nn
+from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import train_rl  # noqa: E402
@@ -36,6 +40,30 @@ class UnsignalledTinyLoRALinear(train_rl.TinyLoRALinear):
 
     def _record_update_size(self, delta, y):
         pass
+
+
+class PreviousTinyLoRALinear(train_rl.TinyLoRALinear):
+    """The formula before the folded cache: x -> x Vh^T -> (diag(S) R)^T -> U^T, with R rebuilt from v in every call."""
+
+    def forward(self, x):
+        y = self.base(x)
+        with torch.autocast(x.device.type, enabled=False):
+            delta = ((x.float() @ self.Vh.T) @ self.mixing_matrix().T) @ self.U.T
+        if torch.is_grad_enabled():
+            self._record_update_size(delta, y)
+        return y + delta.to(y.dtype)
+
+
+class CountOps(TorchDispatchMode):
+    """Counts the aten operations dispatched inside the block."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
 
 
 class NaiveTinyLoRALinear(train_rl.TinyLoRALinear):
@@ -55,7 +83,8 @@ def make_layers(kind: str, v: nn.Parameter, rank: int = 2):
             layers[name] = base
             continue
         U, S, Vh = train_rl.svd_skeleton(base.weight.detach(), rank, "lowrank", niter=2)
-        cls = {"tinylora": train_rl.TinyLoRALinear, "unsignalled": UnsignalledTinyLoRALinear}.get(kind, NaiveTinyLoRALinear)
+        cls = {"tinylora": train_rl.TinyLoRALinear, "unsignalled": UnsignalledTinyLoRALinear,
+               "previous": PreviousTinyLoRALinear, "naive": NaiveTinyLoRALinear}[kind]
         layers[name] = cls(base, v, U, S, Vh, train_rl.projection_tensor(v.numel(), rank, 0, index))
     return layers
 
@@ -74,21 +103,39 @@ def time_layers(layers, tokens: int, repeats: int, backward: bool) -> float:
     return statistics.median(times[1:])
 
 
+def ops_per_call(layers, tokens: int, backward: bool) -> float:
+    """aten operations per linear call, forward (and its backward when backward is set) with the loss's own few ops,
+    alike in every column, after a warm-up pass (which builds the folded cache)."""
+    time_layers(layers, tokens, 1, backward)
+    inputs = {name: torch.randn(tokens, BLOCK_SHAPES[name][1], requires_grad=backward) for name in layers}
+    with torch.set_grad_enabled(backward), CountOps() as counter:
+        loss = sum(layer(inputs[name]).square().mean() for name, layer in layers.items())
+        if backward:
+            loss.backward()
+    return counter.count / len(layers)
+
+
 def bench_layers(token_counts: list[int], repeats: int) -> None:
-    print(f"\n== 1. one 3B block's 7 linears, fp32 CPU, median of {repeats} (times in ms)")
-    print("   pass                      base  TinyLoRA     naive   overhead  naive/TinyLoRA  update-size signal")
+    print(f"\n== 1. one 3B block's 7 linears, fp32 CPU, median of {repeats} (times in ms; ops: aten ops per layer call)")
+    print("   pass                      base  TinyLoRA  previous     naive   overhead  previous/TinyLoRA  naive/TinyLoRA"
+          "  update-size signal   ops: base  TinyLoRA  previous")
     torch.manual_seed(0)
     v = nn.Parameter(torch.randn(16) * 0.01)
-    layers = {kind: make_layers(kind, v) for kind in ("base", "tinylora", "unsignalled", "naive")}
+    layers = {kind: make_layers(kind, v) for kind in ("base", "tinylora", "previous", "unsignalled", "naive")}
     # Decoding (4 sequences, one new token each, no grad) is what generation does; forward+backward over
-    # many tokens is the GRPO loss pass.
+    # many tokens is the GRPO loss pass (the update).
     cases = [("decode, 4 tokens, no grad", 4, False)] + [(f"fwd+bwd, {n} tokens", n, True) for n in token_counts]
     for label, tokens, backward in cases:
         t = {kind: time_layers(layers[kind], tokens, repeats, backward) for kind in layers}
-        print(f"   {label:<24}{t['base'] * 1e3:7.1f} {t['tinylora'] * 1e3:9.1f} {t['naive'] * 1e3:9.1f}"
-              f"   {(t['tinylora'] / t['base'] - 1) * 100:+7.1f}%  {t['naive'] / t['tinylora']:8.2f}x"
-              f"  {(t['tinylora'] / t['unsignalled'] - 1) * 100:+10.1f}%")
-    print("   goals: overhead <= +10%; naive/TinyLoRA >= 3x. The signal is recorded only with gradients (not in decoding)")
+        ops = {kind: ops_per_call(layers[kind], tokens, backward) for kind in ("base", "tinylora", "previous")}
+        print(f"   {label:<24}{t['base'] * 1e3:7.1f} {t['tinylora'] * 1e3:9.1f} {t['previous'] * 1e3:9.1f}"
+              f" {t['naive'] * 1e3:9.1f}   {(t['tinylora'] / t['base'] - 1) * 100:+7.1f}%"
+              f"  {t['previous'] / t['tinylora']:16.2f}x  {t['naive'] / t['tinylora']:13.2f}x"
+              f"  {(t['tinylora'] / t['unsignalled'] - 1) * 100:+17.1f}%  {ops['base']:10.0f}"
+              f"  {ops['tinylora']:8.0f}  {ops['previous']:8.0f}")
+    print("   goals: overhead <= +10%; naive/TinyLoRA >= 3x; decoding adds <= 10 ops per call. On a CPU the time is the "
+          "arithmetic; on a GPU decoding is bound by kernel launches, which the ops column counts. The signal is "
+          "recorded only with gradients (not in decoding)")
 
 
 def bench_svd(rank: int, niter: int) -> None:

@@ -22,19 +22,21 @@ def test_precision_follows_the_hardware():
     cpu = train_rl.choose_precision(False)
     assert (cpu.bf16, cpu.fp16, cpu.compute_dtype) == (False, False, "float32")
     assert (A100.bf16, A100.fp16, A100.compute_dtype) == (True, False, "bfloat16")
-    assert (T4.bf16, T4.fp16, T4.compute_dtype) == (False, True, "float16") and "no native bf16" in T4.reason
+    # T4 / V100: no native bf16, and fp16 overflows Qwen2.5: fp32 compute (on NF4 weights), fp16 only by flag
+    assert (T4.bf16, T4.fp16, T4.compute_dtype) == (False, False, "float32") and "no native bf16" in T4.reason
+    assert "--fp16 True --compute_dtype float16" in T4.reason
     # compute capability 8 but bf16 only emulated (what is_bf16_supported() reports by default): not native
     emulated = train_rl.choose_precision(True, (8, 6), native_bf16=False)
-    assert (emulated.bf16, emulated.fp16) == (False, True)
+    assert (emulated.bf16, emulated.fp16, emulated.compute_dtype) == (False, False, "float32")
     # a native-bf16 claim on an old card is not trusted either
-    assert train_rl.choose_precision(True, (7, 0), native_bf16=True).fp16
+    assert not train_rl.choose_precision(True, (7, 0), native_bf16=True).bf16
 
 
 def test_parsed_precision_comes_from_the_hardware_and_flags_win():
     args, _, grpo = train_rl.parse_args(["--preset", "cpu"], precision=A100)
     assert (grpo.bf16, grpo.fp16, args.compute_dtype) == (True, False, "bfloat16")
     args, _, grpo = train_rl.parse_args(["--preset", "cpu"], precision=T4)
-    assert (grpo.bf16, grpo.fp16, args.compute_dtype) == (False, True, "float16")
+    assert (grpo.bf16, grpo.fp16, args.compute_dtype) == (False, False, "float32")
     args, _, grpo = train_rl.parse_args(["--preset", "cpu", "--bf16", "False", "--compute_dtype", "float32"], precision=A100)
     assert (grpo.bf16, grpo.fp16, args.compute_dtype) == (False, False, "float32")
     assert "overridden" in args.precision_note and A100.reason in args.precision_note
@@ -50,10 +52,13 @@ def test_seed_preset_is_exactly_the_original_projects_settings():
     assert (grpo.num_train_epochs, grpo.per_device_train_batch_size, grpo.gradient_accumulation_steps,
             grpo.learning_rate, grpo.num_generations, grpo.max_completion_length, grpo.bf16, grpo.fp16,
             args.compute_dtype) == (1, 1, 8, 1e-5, 4, 512, True, False, "float16")
-    # the GPU preset keeps the seed's shape and changes only the learning rate (and precision follows hardware)
+    # the GPU preset keeps the seed's 8 completions per step (2 prompts x 4) but scores them in one batch of 8,
+    # and changes the learning rate (precision follows the hardware)
     _, _, gpu = train_rl.parse_args(["--preset", "gpu", "--use_cpu", "True"], precision=A100)
     assert (gpu.per_device_train_batch_size, gpu.gradient_accumulation_steps, gpu.num_generations,
-            gpu.max_completion_length) == (1, 8, 4, 512)
+            gpu.max_completion_length) == (8, 1, 4, 512)
+    assert (gpu.per_device_train_batch_size * gpu.steps_per_generation
+            == grpo.per_device_train_batch_size * grpo.steps_per_generation == 8)  # the same generation batch
     assert gpu.learning_rate == train_rl.PRESETS["gpu"]["learning_rate"] > 1e-5
 
 
@@ -180,3 +185,59 @@ def test_only_the_is_gradient_checkpointing_future_warning_is_silenced(tiny_mode
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "`is_activation_checkpointing` is deprecated" in proc.stderr
     assert "`is_gradient_checkpointing` is deprecated" not in proc.stderr
+
+
+def test_unsupported_gpus_are_refused_at_start_up(monkeypatch):
+    assert "7.0 or newer" in train_rl.unsupported_gpu((6, 1), ["sm_60", "sm_61", "sm_70"])  # a P100/GTX 10x0
+    assert train_rl.unsupported_gpu((7, 5), ["sm_75", "sm_80", "sm_90", "compute_90"]) is None  # T4
+    assert train_rl.unsupported_gpu((8, 6), ["sm_80", "sm_90a"]) is None  # sm_80 kernels run on 8.6
+    assert train_rl.unsupported_gpu((9, 0), ["sm_80", "compute_80"]) is None  # PTX is compiled for newer GPUs
+    assert "kernels for sm_75, sm_80" in train_rl.unsupported_gpu((7, 0), ["sm_75", "sm_80"])  # V100, no sm_70 build
+    assert train_rl.unsupported_gpu((7, 0), []) is None  # nothing known about the build: let torch speak
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Tesla P100-PCIE-16GB")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a: (6, 0))
+    monkeypatch.setattr(torch.cuda, "get_arch_list", lambda: ["sm_75", "sm_80"])
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: including_emulation)
+    with pytest.raises(ConfigError, match=r"Tesla P100-PCIE-16GB \(compute capability 6\.0\): the trainer needs"):
+        train_rl.parse_args(["--preset", "cpu"])  # before anything is loaded
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Tesla T4")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a: (7, 5))
+    t4 = train_rl.hardware_precision()  # bf16 is emulated only: is_bf16_supported(including_emulation=False) is False
+    assert (t4.bf16, t4.fp16, t4.compute_dtype) == (False, False, "float32") and "Tesla T4" in t4.reason
+
+
+def layer_outputs(model_dir, bf16, fp16, compute_dtype):
+    """The dtypes a TinyLoRA layer and a decoder layer really output, under the autocast the Trainer would use."""
+    model, _ = train_rl.load_model_and_tokenizer(model_dir, False, compute_dtype)
+    train_rl.apply_tiny_lora(model, nn.Parameter(torch.full((4,), 1e-3)))
+    seen = {}
+
+    def record(name):
+        def hook(module, inputs, output):  # a decoder layer returns a tensor, or a tuple in older transformers
+            seen[name] = (output[0] if isinstance(output, tuple) else output).dtype
+        return hook
+
+    model.model.layers[1].mlp.down_proj.register_forward_hook(record("linear"))
+    model.model.layers[0].register_forward_hook(record("residual"))
+    autocast = torch.bfloat16 if bf16 else torch.float16 if fp16 else None
+    with torch.no_grad(), torch.autocast("cpu", dtype=autocast or torch.bfloat16, enabled=autocast is not None):
+        model(torch.tensor([[3, 4, 5]]))
+    return seen["linear"], seen["residual"]
+
+
+@pytest.mark.parametrize("settings", [
+    (A100.bf16, A100.fp16, A100.compute_dtype),  # gpu preset on a bf16 GPU
+    (T4.bf16, T4.fp16, T4.compute_dtype),  # gpu preset on a T4 / V100
+    (False, True, "float16"),  # a T4 with --fp16 True --compute_dtype float16
+    (False, False, "float32"),  # cpu preset
+    (True, False, "float16"),  # seed preset: fp16 layers under bf16 autocast
+])
+def test_start_up_dtypes_are_what_the_layers_output(tiny_model_dir, settings):
+    assert train_rl.layer_dtypes(*settings) == layer_outputs(tiny_model_dir, *settings)
+
+
+def test_seed_preset_says_its_residual_stream_is_fp32():
+    seed = train_rl.PRESETS["seed"]
+    assert train_rl.layer_dtypes(seed["bf16"], seed["fp16"], seed["compute_dtype"]) == (torch.bfloat16, torch.float32)

@@ -5,6 +5,7 @@ import copy
 import pytest
 import torch
 import torch.nn as nn
+from torch.utils._python_dispatch import TorchDispatchMode
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
 import train_rl
@@ -129,3 +130,99 @@ def test_bad_u_is_a_clear_error(tiny_model_dir, bad_v):
 def test_bad_rank_is_a_clear_error(tiny_model_dir, rank):
     with pytest.raises(ConfigError, match="rank"):
         apply_tiny_lora(load(tiny_model_dir), nn.Parameter(torch.zeros(4)), rank=rank)
+
+
+class CountOps(TorchDispatchMode):
+    """Every aten operation dispatched inside the block, with the dtype of its first tensor result."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        first = out[0] if isinstance(out, (tuple, list)) and out else out
+        self.ops.append((str(func), getattr(first, "dtype", None)))
+        return out
+
+
+def count_ops(model, x):
+    with torch.no_grad(), CountOps() as counter:
+        model(x)
+    return counter.ops
+
+
+def test_decoding_adds_at_most_ten_aten_ops_per_layer_call(tiny_model_dir):
+    base = load(tiny_model_dir).eval()
+    adapted = copy.deepcopy(base)
+    v = nn.Parameter(torch.zeros(16))
+    layers = apply_tiny_lora(adapted, v)
+    with torch.no_grad():
+        v.copy_(torch.randn(16) * 0.1)
+    x = inputs()[:, :1]  # one new token per sequence, as in decoding
+    count_ops(adapted, x)  # the first forward after v changed builds each layer's folded matrices
+    extra = (len(count_ops(adapted, x)) - len(count_ops(base, x))) / layers
+    assert extra <= 10, extra
+    with torch.no_grad():
+        v.add_(0.5)  # the optimizer's in-place step: the next forward must rebuild, once
+    rebuilt = len(count_ops(adapted, x))
+    assert rebuilt > len(count_ops(adapted, x))
+
+
+def test_no_grad_forward_follows_every_change_of_v(tiny_model_dir):
+    model = load(tiny_model_dir).eval()
+    v = nn.Parameter(torch.zeros(16))
+    apply_tiny_lora(model, v, rank=3)
+    layer = model.model.layers[0].mlp.up_proj
+    x = torch.randn(2, 3, layer.base.in_features)
+
+    def dense(v_now):
+        R = sum(v_now[i] * layer.P[i] for i in range(16)) / 4.0
+        return layer.base(x) + x @ (layer.U @ torch.diag(layer.S) @ R @ layer.Vh).T
+
+    optimizer = torch.optim.Adam([v], lr=0.1)
+    for _ in range(3):
+        with torch.no_grad():
+            assert torch.allclose(layer(x), dense(v), atol=1e-5, rtol=1e-4)
+        layer(x).square().sum().backward()
+        optimizer.step()  # in place
+    with torch.no_grad():
+        v.data = torch.randn(16)  # a new tensor, as TinyLoRAGRPOTrainer's fp32 cast makes
+        assert torch.allclose(layer(x), dense(v), atol=1e-5, rtol=1e-4)
+        layer.U.mul_(-1)  # in place, as the skeleton broadcast from rank 0 writes it
+        assert torch.allclose(layer(x), dense(v), atol=1e-5, rtol=1e-4)
+
+
+def test_gradient_of_v_equals_the_dense_formulas(tiny_model_dir):
+    model = load(tiny_model_dir)
+    v = nn.Parameter(torch.randn(16, generator=torch.Generator().manual_seed(4)) * 0.3)
+    apply_tiny_lora(model, v)
+    layer = model.model.layers[1].self_attn.q_proj
+    x = torch.randn(2, 5, layer.base.in_features, generator=torch.Generator().manual_seed(5))
+    target = torch.randn(2, 5, layer.base.out_features, generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        layer(x)  # a folded cache exists: the gradient path must not use it
+    (layer(x) - target).square().sum().backward()
+    got = v.grad.clone()
+    # by hand: d/dv_i of ||y - t||^2 with y = base(x) + x ΔW^T is sum over tokens of 2 (y - t)^T U S P_i Vh x / sqrt(u)
+    with torch.no_grad():
+        R = torch.einsum("u,urs->rs", v, layer.P) / 4.0
+        residual = 2 * (layer.base(x) + x @ (layer.U @ torch.diag(layer.S) @ R @ layer.Vh).T - target)
+        by_hand = torch.stack([
+            (residual * (x @ (layer.U @ torch.diag(layer.S) @ layer.P[i] @ layer.Vh).T)).sum() / 4.0 for i in range(16)])
+    assert torch.allclose(got, by_hand, rtol=1e-4, atol=1e-5)
+
+
+def test_adapter_math_stays_fp32_under_bf16_autocast(tiny_model_dir):
+    model = load(tiny_model_dir).to(torch.bfloat16)
+    v = nn.Parameter(torch.full((16,), 1e-3))
+    apply_tiny_lora(model, v)
+    layer = model.model.layers[0].self_attn.v_proj
+    x = torch.randn(4, layer.base.in_features, dtype=torch.bfloat16)
+    for grad in (False, True):
+        with torch.set_grad_enabled(grad), torch.autocast("cpu", dtype=torch.bfloat16), CountOps() as counter:
+            y = layer(x)
+        matmuls = [dtype for op, dtype in counter.ops if op in ("aten.mm.default", "aten.addmm.default")]
+        assert matmuls.count(torch.float32) >= 2 and torch.bfloat16 in matmuls, counter.ops  # adapter fp32, base bf16
+        assert y.dtype == torch.bfloat16
+    assert v.dtype == torch.float32

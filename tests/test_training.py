@@ -39,7 +39,7 @@ def test_cli_positional_u_flags_and_yaml(tmp_path):
         train_rl.parse_args(["--preset", "gpu", "--bf16", "True"])
     args, _, grpo = train_rl.parse_args(["--preset", "gpu"])  # precision follows the hardware: fp32 here
     assert (args.u, grpo.per_device_train_batch_size, grpo.gradient_accumulation_steps, grpo.num_generations,
-            grpo.max_completion_length, grpo.num_train_epochs, grpo.bf16) == (16, 1, 8, 4, 512, 1, False)
+            grpo.max_completion_length, grpo.num_train_epochs, grpo.bf16) == (16, 8, 1, 4, 512, 1, False)
     for bad in (["0"], ["-3"], ["--rank", "0"], ["--svd", "magic"], ["--preset", "tpu"]):
         with pytest.raises(ConfigError):
             train_rl.parse_args(bad)
@@ -136,7 +136,7 @@ def test_missing_model_dir_without_network_is_one_line(tmp_path, data_file):
 
 def test_gpu_default_model_download_failure_is_clear(tmp_path):
     # the GPU preset's default folder is missing and ModelScope is unreachable here: a clear error, fast
-    with pytest.raises(ConfigError, match="does not exist and downloading"):
+    with pytest.raises(ConfigError, match=r"is not complete \(no config.json\) and downloading"):
         train_rl.ensure_gpu_model(str(tmp_path / "models" / "Qwen2.5-Coder-3B-Instruct"), "qwen/Qwen2.5-Coder-3B-Instruct")
 
 
