@@ -161,18 +161,17 @@ class LlamaCppEngine:
         """Sample one completion per prompt (equal prompts share one evaluation). A completion ends after a stop
         token (which it includes) or max_new_tokens. Returns token ids and log softmax(logits / T) of each;
         temperature 0 is greedy (log-probs at T = 1)."""
-        distinct = list(dict.fromkeys(map(tuple, prompts)))
-        if len(prompts) > self.n_sequences:
-            raise ValueError(f"{len(prompts)} prompts but the context holds {self.n_sequences} sequences")
-        needed = sum(map(len, distinct)) + len(prompts) * max_new_tokens
-        if needed > self.n_ctx:
-            raise ValueError(f"this batch needs {needed} cache cells, the context has {self.n_ctx}")
-        C = self.C
-        C.llama_memory_clear(self.memory, True)
         # sequence i holds completion i; the first sequence of each distinct prompt evaluates it, the rest copy
         owner = {}
         for i, prompt in enumerate(map(tuple, prompts)):
             owner.setdefault(prompt, i)
+        if len(prompts) > self.n_sequences:
+            raise ValueError(f"{len(prompts)} prompts but the context holds {self.n_sequences} sequences")
+        needed = sum(map(len, owner)) + len(prompts) * max_new_tokens
+        if needed > self.n_ctx:
+            raise ValueError(f"this batch needs {needed} cache cells, the context has {self.n_ctx}")
+        C = self.C
+        C.llama_memory_clear(self.memory, True)
         next_logits = {}
         for prompt, sequence in owner.items():
             for start in range(0, len(prompt), 512):
