@@ -14,6 +14,7 @@ import time  # noqa: E402
 
 import pytest  # noqa: E402
 
+import sandbox as S  # noqa: E402
 import train_rl as J  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +30,7 @@ STARTED_UIDS = set()  # sandbox uids this test process handed out
 def record_sandbox_uids(monkeypatch):
     """Tests check only the processes they started: another judge (a training run beside the suite) may
     have sandbox-uid processes of its own."""
-    real_box = J._Sandbox.box
+    real_box = S.Sandbox.box
 
     @contextmanager
     def box(self):
@@ -37,7 +38,7 @@ def record_sandbox_uids(monkeypatch):
             STARTED_UIDS.add(made.uid)
             yield made
 
-    monkeypatch.setattr(J._Sandbox, "box", box)
+    monkeypatch.setattr(S.Sandbox, "box", box)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def my_children():
 def assert_nothing_left():
     assert sandbox_uid_processes() == []
     assert my_children() == []
-    sandbox = J._sandbox()
+    sandbox = S.shared_sandbox()
     assert sorted(os.listdir(sandbox.base)) == ["judge", "root"]  # every completion's folder is gone
     for parent in sandbox.cgroups.parents if sandbox.cgroups else []:  # and every run's cgroup
         assert [entry for entry in os.listdir(parent) if os.path.isdir(os.path.join(parent, entry))] == []
@@ -203,7 +204,7 @@ def test_infinite_loop_and_sleep_are_tle_and_killed(judge):
     started = time.time()
     result = run(code, [{"input": "spin", "output": "1"}, {"input": "sleep", "output": "1"}], ALL_TESTS)
     assert result.verdicts == ["TLE", "TLE"]
-    assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 3
+    assert time.time() - started < 2 * (CONFIG.time_limit + S.LAUNCH_SLACK) + 3
     assert_nothing_left()
 
 
@@ -239,7 +240,7 @@ def test_infinite_output_is_ole_and_not_buffered(judge):
 def test_program_cannot_write_outside_its_box(judge, isolated, tmp_path):
     token = f"judge_escape_{os.getpid()}_{time.time_ns()}"
     targets = [f"/tmp/{token}", f"/var/tmp/{token}", f"/dev/shm/{token}", os.path.expanduser(f"~/{token}"),
-               os.path.join(REPO, token), f"/work/{token}", os.path.join(J._sandbox().base, token), str(tmp_path / token)]
+               os.path.join(REPO, token), f"/work/{token}", os.path.join(S.shared_sandbox().base, token), str(tmp_path / token)]
     code = ("#include <bits/stdc++.h>\nint main(){ std::string p; while (std::cin >> p) { FILE *f = fopen(p.c_str(), \"w\");"
             " bool ok = f && fputs(\"pwned\", f) >= 0 && fclose(f) == 0; puts(ok ? \"wrote\" : \"blocked\"); } }")
     relative = [token, "../" + token, "../../" + token]
@@ -304,7 +305,7 @@ def test_compiler_cannot_read_host_files(judge, isolated):
 def test_pch_is_used_by_the_sandboxed_compile(judge, isolated):
     pch = J.pch_dir(CONFIG)
     assert pch and os.path.isfile(os.path.join(pch, "bits", "stdc++.h.gch"))
-    sandbox = J._sandbox()
+    sandbox = S.shared_sandbox()
     with sandbox.box() as box:
         with open(os.path.join(box.box, "main.cpp"), "w") as f:
             f.write(SUM)
@@ -410,10 +411,10 @@ def test_internal_failure_scores_zero_and_is_reported_once(judge, monkeypatch, c
 @pytest.mark.parametrize("mode", ["rlimits", "userns"])
 def test_fallback_modes_judge_and_clean_up(judge, mode, monkeypatch):
     try:
-        sandbox = J._Sandbox(mode)
+        sandbox = S.Sandbox(mode)
     except RuntimeError as e:
         pytest.skip(str(e))
-    monkeypatch.setattr(J, "_sandbox_instance", sandbox)
+    monkeypatch.setattr(S, "_shared", sandbox)
     assert J.sandbox_mode() == mode
     assert run(SUM, SUM_TESTS).verdicts == ["AC"] * 3
     loop = "int main(){ volatile unsigned long x = 0; for (;;) x++; }"
@@ -444,9 +445,9 @@ def test_sandbox_never_forks_the_trainer_with_preexec_fn(judge, monkeypatch):
 
 @pytest.fixture()
 def cgroups(judge):
-    if J._sandbox().cgroups is None:
+    if S.shared_sandbox().cgroups is None:
         pytest.skip("needs a cgroup per run (root, or a delegated cgroup); this machine runs the rlimits fallback")
-    return J._sandbox().cgroups
+    return S.shared_sandbox().cgroups
 
 
 def run_program(sandbox, code, stdin=b"", config=CONFIG):
@@ -469,12 +470,12 @@ def test_sysv_shm_cannot_pin_memory(judge):
     """The review pinned 3 GB with detached segments; 8 x 64 MB here (twice the limit), in the cgroup and in the fallback."""
     if J.sandbox_mode() == "rlimits":
         pytest.skip("needs the sandbox's own IPC namespace (namespaces or userns mode)")
-    limit = (CONFIG.memory_limit_mb + J.CGROUP_ALLOWANCE_MB) * J.MB
-    out = run_program(J._sandbox(), SHM_PIN, config=J.JudgeConfig(time_limit=5.0))
+    limit = (CONFIG.memory_limit_mb + S.CGROUP_ALLOWANCE_MB) * J.MB
+    out = run_program(S.shared_sandbox(), SHM_PIN, config=J.JudgeConfig(time_limit=5.0))
     assert out.stdout == b"0\n"  # shm_rmid_forced: a detached segment is gone at once
-    if J._sandbox().cgroups:
+    if S.shared_sandbox().cgroups:
         assert out.memory_peak is not None and out.memory_peak <= limit, out.memory_peak / J.MB
-    fallback = J._Sandbox(cgroups=False)
+    fallback = S.Sandbox(cgroups=False)
     assert fallback.cgroups is None
     keep = SHM_PIN.replace("shmdt(p); ", "")  # attached segments count against RLIMIT_AS and shmall
     assert int(run_program(fallback, keep, config=J.JudgeConfig(time_limit=5.0)).stdout) * 64 <= CONFIG.memory_limit_mb
@@ -482,15 +483,15 @@ def test_sysv_shm_cannot_pin_memory(judge):
 
 def test_forked_children_share_one_memory_budget(judge, cgroups):
     """24 children x 160 MB (3.8 GB in the review) under 256 MB: the cgroup's peak stays within the limit."""
-    out = run_program(J._sandbox(), CHILDREN, config=J.JudgeConfig(time_limit=3.0))
-    assert out.oom_killed and out.memory_peak <= (CONFIG.memory_limit_mb + J.CGROUP_ALLOWANCE_MB) * J.MB
+    out = run_program(S.shared_sandbox(), CHILDREN, config=J.JudgeConfig(time_limit=3.0))
+    assert out.oom_killed and out.memory_peak <= (CONFIG.memory_limit_mb + S.CGROUP_ALLOWANCE_MB) * J.MB
     assert run(CHILDREN, [{"input": "", "output": "done\n"}]).verdicts == ["MLE"]
     assert_nothing_left()
 
 
 def test_a_cgroup_the_sandbox_cannot_join_is_dropped_at_start_up(judge, cgroups, monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(J._Cgroups, "create", lambda self, name, memory, processes: [str(tmp_path / "not-a-cgroup")])
-    sandbox = J._Sandbox()
+    monkeypatch.setattr(S.Cgroups, "create", lambda self, name, memory, processes: [str(tmp_path / "not-a-cgroup")])
+    sandbox = S.Sandbox()
     out = capsys.readouterr().out
     assert sandbox.mode == J.sandbox_mode() and sandbox.cgroups is None
     assert f"sandbox mode {sandbox.mode} with cgroups unavailable" in out and "cannot join a cgroup here" in out
@@ -503,8 +504,8 @@ def test_one_std_thread_works(judge, memory, monkeypatch, capsys):
         def refuse(name):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(J, "_Cgroups", refuse)
-        monkeypatch.setattr(J, "_sandbox_instance", J._Sandbox())
+        monkeypatch.setattr(S, "Cgroups", refuse)
+        monkeypatch.setattr(S, "_shared", S.Sandbox())
         assert "memory: rlimits per process (no cgroup: [Errno 13] Permission denied)" in capsys.readouterr().out
     code = ("#include <bits/stdc++.h>\nint main(){ long long a, b; std::cin >> a >> b; long long s = 0;"
             " std::thread t([&]{ s = a + b; }); t.join(); std::cout << s << std::endl; }")
@@ -547,7 +548,7 @@ int main() {
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the program uses x86-64 system-call numbers")
 def test_system_call_filter_denies_and_does_not_kill(judge):
-    if J._sandbox().launcher is None:
+    if S.shared_sandbox().launcher is None:
         pytest.skip("the seccomp launcher could not be built or run here")
     denied = ["socket EPERM"] * 6 + ["socketpair EPERM", "add_key EPERM", "keyctl EPERM", "request_key EPERM",
                                      "io_uring_setup EPERM", "userfaultfd EPERM", "perf_event_open EPERM", "bpf EPERM",
@@ -555,7 +556,7 @@ def test_system_call_filter_denies_and_does_not_kill(judge):
                                      "x32 ENOSYS", "i386 ENOSYS", "fork ALLOWED"]
     result = run(DENIALS, [{"input": "", "output": "\n".join(denied)}], J.JudgeConfig(time_limit=1.0, compare_mode="lines"))
     assert result.verdicts == ["AC"]
-    unfiltered = J._Sandbox(syscall_filter=False)  # the same program without the filter: the calls get through
+    unfiltered = S.Sandbox(syscall_filter=False)  # the same program without the filter: the calls get through
     out = run_program(unfiltered, DENIALS).stdout.decode()
     assert "socket ALLOWED" in out and "add_key ALLOWED" in out, out
 
@@ -590,10 +591,10 @@ def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
     tests = [{"input": str(i), "output": "1"} for i in range(20)]
     started = time.time()
     assert run(sleeper, tests).verdicts == ["TLE"]  # tiered: one TLE already decides the reward
-    assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 2
+    assert time.time() - started < 2 * (CONFIG.time_limit + S.LAUNCH_SLACK) + 2
     budget = J.JudgeConfig(time_limit=1.0, reward_mode="fraction", test_time_budget=1.0)
     started = time.time()
     result = run(sleeper, tests, budget)
     assert result.verdicts == ["TLE"] * 20 and result.passed == 0 and result.total == 20
-    assert time.time() - started < budget.test_time_budget + CONFIG.time_limit + J.LAUNCH_SLACK + 3
+    assert time.time() - started < budget.test_time_budget + CONFIG.time_limit + S.LAUNCH_SLACK + 3
     assert_nothing_left()
