@@ -1,28 +1,34 @@
-"""The judge's sandbox: runs g++ and model-written programs under limits, isolated from the trainer.
+"""The judge's sandbox: g++ and model-written programs run here, under limits, cut off from the trainer.
 
-Moved out of train_rl.py so it can be read, tested and used alone (no torch); the trainer's reward in
-train_rl.py (extraction, comparison, verdicts) runs everything through it.
+The reward in train_rl.py (extraction, comparison, verdicts) runs every compile and every test through
+Sandbox.run. This file imports no torch, so it can be read, tested and used alone; to see by hand what the
+judge sees for one program:
+
+    python sandbox.py main.cpp < input.txt         # compile, run once, print exit, signal, CPU, memory, stdout
+    python sandbox.py main.cpp --time_limit 2 --memory_limit_mb 512 --mode userns < input.txt
 """
 
+import argparse
 import atexit
 import math
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stdout, suppress
 from dataclasses import dataclass
 
 MB = 1 << 20
 COMPILE_MEMORY_MB = 2048  # g++ maps the 100 MB PCH and parses; 2 GB still stops `#include "/dev/zero"`
 COMPILE_OUTPUT_MB = 256  # largest file g++ may write (a binary with huge initialised arrays fails to link)
 COMPILE_PROCESSES = 64  # g++ runs cc1plus, as, collect2 and ld one after another
-LAUNCH_SLACK = 0.5  # wall-clock seconds on top of the time limit, for starting the sandbox itself
 STDERR_KEEP = 8192  # bytes kept from the start and from the end of a stderr file
 SANDBOX_UID_BASE = 2_000_000_000  # as root each completion runs as a fresh uid from this unused range
 SANDBOX_UID_COUNT = 1 << 20
@@ -38,7 +44,15 @@ DENIED_SYSCALLS = (
     "fsconfig", "fsmount", "fspick", "mount_setattr", "kexec_load", "kexec_file_load", "init_module",
     "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl", "syslog", "vhangup",
     "personality", "open_by_handle_at", "fanotify_init", "modify_ldt", "iopl", "ioperm", "uselib",
+    "memfd_secret",  # its pages count against no rlimit
+    # legacy AIO: io_setup takes from the machine-wide pool (fs.aio-max-nr) for the program's lifetime
+    "io_setup", "io_destroy", "io_submit", "io_cancel", "io_getevents", "io_pgetevents",
 )
+
+
+def wall_clock_limit(seconds: float) -> float:
+    """The wall-clock cap of a test run: a generous multiple, since TLE is decided by CPU time."""
+    return max(3 * seconds, seconds + 2)
 
 
 def require_gpp() -> None:
@@ -49,43 +63,71 @@ def require_gpp() -> None:
 
 
 # --- Sandbox ---------------------------------------------------------------------------------------
-# Three modes, the strongest that works here is detected once (a probe runs `g++ --version` through it):
+# Three modes; the strongest that works here is detected once (a probe runs `g++ --version` through it):
+#
+#   environment                                        mode        memory
+#   root with CAP_SYS_ADMIN (own machine, privileged   namespaces  one cgroup per run
+#     container)
+#   ordinary user, unprivileged user namespaces on     userns      rlimits per process, memfd_create denied
+#     (most university servers, cloud notebooks)                   (a cgroup where one can be made)
+#   user namespaces off, or new namespaces forbidden   rlimits     rlimits per process, memfd_create denied
+#     (some distros; docker's default seccomp profile)
 #
 # namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
 #   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's
-#   cgroups, sets its IPC namespace's SysV shm limits, bind-mounts a minimal root (/usr, /etc and /lib*
-#   read-only, /dev/{null,zero,random,urandom}, a fresh /proc, the completion's box as /tmp, the PCH folder
-#   as /pch, the launcher as /judge) from one fstab, then runs, as a child,
+#   cgroups, sets its IPC namespace's SysV shm limits, mounts the view from one fstab, then runs, as a child,
 #   chroot ROOT env --chdir=/tmp setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ...
-#   /judge/launcher PROG. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root is
-#   exempt from it) and the program owns nothing of the host. No network (empty net namespace), no host
-#   processes (its pid namespace), no host files besides read-only system folders; during tests its /tmp is
-#   read-only too (its output goes to files the root sh opened), so it cannot fill the disk. When pid 1
-#   exits or is killed the kernel kills everything in the namespace before unshare returns. The untrusted
-#   program is not pid 1 because changing uid clears the parent-death signal that ties pid 1 to unshare,
-#   and unshare to us.
-# userns (not root, unprivileged user namespaces allowed): the same in a user namespace, without the uid
-#   change: the program runs as the trainer's uid without capabilities (weaker, e.g. RLIMIT_NPROC per kernel).
+#   /judge/launcher PROG. The view: the skeleton ROOT bound onto itself read-only first, then /usr, /etc and
+#   /lib* read-only, /dev/{null,zero,random,urandom} (stdin, stdout, stderr and fd are symlinks into
+#   /proc/self/fd), a fresh /proc, the completion's box as /tmp, the PCH folder as /pch and the launcher as
+#   /judge, both read-only. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root
+#   is exempt from it) and the program owns nothing of the host but its own stdout and stderr files (so that
+#   it can reopen them). The untrusted program is not pid 1 because changing uid clears the parent-death
+#   signal that ties pid 1 to unshare, and unshare to us. When pid 1 exits or is killed the kernel kills and
+#   reaps everything in the namespace before unshare returns, so nothing outlives the run.
+#   NOT in it: network (an empty net namespace), host processes (its pid namespace), any writable folder
+#   (during tests its /tmp is read-only too: the root sh opened its output files), /dev/shm, host IPC.
+# userns (not root, unprivileged user namespaces allowed): the same in a user namespace that maps only the
+#   trainer's uid, without the uid change: the program is "root" of that namespace without capabilities,
+#   i.e. the trainer's uid on every host file it can reach. That is why the skeleton is read-only in its
+#   mount namespace: it cannot plant a loader in /lib64, replace /pch or fill the disk, in both modes.
+#   NOT in it, besides what namespaces mode lacks: a uid of its own (RLIMIT_NPROC counts all processes of
+#   the trainer's uid), and a cgroup where the machine delegates none (then memory is capped per process).
 # rlimits (neither works): setpriv + prlimit in a new session, killed by process group; as root the program
 #   still runs as a fresh uid and is swept with `kill -KILL -1; ipcrm --all` as that uid after each test.
-#   There is NO network or filesystem isolation, and g++ runs as the trainer's user; a loud warning says so.
+#   NOT in it: network or filesystem isolation; g++ runs as the trainer's user; without root, nothing stops
+#   setsid() daemons. A loud warning says so.
 #
-# Memory, one budget per run as online judges do (namespace modes): every run gets its own cgroup (v2 where
-#   its hierarchy has the memory controller, else the v1 memory and pids hierarchies), under a folder of the
-#   trainer's own cgroup (v2: the hierarchy's root when the trainer's own cannot have children), with
-#   memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit; it is removed after the
-#   run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU grace period (not CPU;
-#   bench/bench_judge.py --isolation). Address space is then not limited, so the stack and every thread's
-#   default stack (both RLIMIT_STACK = the limit) are only reserved, never refused. Where no cgroup can be
-#   made (not root and no delegation) each process keeps RLIMIT_AS = the limit with a quarter of it as stack
-#   (a thread's default stack must fit beside the heap), and MLE is read from the program's error message.
-#   Either way pid 1 sets kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace, so
-#   a detached SysV segment cannot keep memory.
+# Memory, one budget per run as online judges do: where a cgroup can be made (root), every run gets its own
+#   (v2 where its hierarchy has the memory controller, else the v1 memory and pids hierarchies), under a
+#   folder of the trainer's own cgroup (v2: the hierarchy's root when the trainer's own cannot have
+#   children), with memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit; it is
+#   removed after the run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU
+#   grace period (not CPU; bench/bench_judge.py --isolation). Address space is then not limited, so the
+#   stack and every thread's default stack (both RLIMIT_STACK = the limit) are only reserved, never refused.
+#   Where no cgroup can be made each process keeps RLIMIT_AS = the limit with a quarter of it as stack (a
+#   thread's default stack must fit beside the heap), MLE is read from the program's error message, and the
+#   filter also denies memfd_create and memfd_secret: their pages count against no rlimit (the review filled
+#   436 MB under 256 MB). The other page sources outside RLIMIT_AS are closed or bounded: no tmpfs is
+#   writable (no /dev/shm; /tmp is read-only during tests), SysV shm is capped by pid 1, which sets
+#   kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace (a detached segment is gone
+#   at once), and pipe buffers by fs.pipe-user-pages-soft and 64 descriptors a process. So per process the
+#   cap is exact; all processes together can hold process_limit times the limit until the run ends.
+# Time: TLE is CPU time above the limit, read from the rusage of the whole run (os.wait4 on unshare: pid 1
+#   reaps every process of its namespace, the killed ones too, before it exits, so their times add up into
+#   unshare's children), so a busy machine cannot turn a correct answer into TLE. RLIMIT_CPU at ceil(limit)
+#   + 1 s (+1 s more hard) stops a spinning process: a second above the limit, because the kernel's CPU clock
+#   for rlimits ran a tenth ahead of the rusage on a loaded machine here (SIGXCPU at 0.90 s of rusage under a
+#   1 s limit). wall_clock_limit(limit) stops a sleeping one. Which signal ended a program does not decide
+#   TLE: raise(SIGKILL) under the CPU limit is RE.
+# Output: RLIMIT_FSIZE is the limit + 1 byte and limit + 1 bytes are read back, so more than the limit is
+#   seen whether SIGXFSZ killed the program or it ignored the signal and the file was cut.
 # System calls: a launcher of our own (_LAUNCHER_C, built in 0.1 s with the judge's g++ into each sandbox's
 #   temporary folder at start-up, so no cache can go stale, and mounted read-only at /judge) sets
 #   no_new_privs, installs a seccomp filter and execs g++ or the program. The filter denies with an errno,
 #   never kills, so a denial is an ordinary failure the program sees: DENIED_SYSCALLS, clone with namespace
-#   flags, clone3, and every call of a foreign ABI (i386, x32). It needs no preexec_fn, and costs one exec.
+#   flags, clone3, memfd_create where there is no cgroup, and every call of a foreign ABI (i386, x32). It
+#   needs no preexec_fn, and costs one exec.
 
 # pid 1 of the sandbox: join the cgroups, limit SysV shm, mount the view, mark the start, run the command.
 _SANDBOX_SCRIPT = (
@@ -102,6 +144,7 @@ _LAUNCHER_C = r"""
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -119,7 +162,13 @@ _LAUNCHER_C = r"""
 #define IF_NOT(value, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, skip)
 #define DENY(nr) IF_NOT(nr, 1), RET(SECCOMP_RET_ERRNO | EPERM),
 #define NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+/* launcher [--no-memfd] PROG ARGS...: --no-memfd where no cgroup counts memfd pages */
 int main(int argc, char **argv) {
+    int no_memfd = argc > 1 && !strcmp(argv[1], "--no-memfd");
+    argv += no_memfd;
+    argc -= no_memfd;
+    /* -1 is no system call (x32 numbers were sent away above), so without the flag this never matches */
+    unsigned memfd = no_memfd ? __NR_memfd_create : 0xffffffffu;
     struct sock_filter filter[] = {
         LOAD(arch), IF_NOT(NATIVE, 2), LOAD(nr),
 #ifdef __x86_64__
@@ -132,6 +181,7 @@ int main(int argc, char **argv) {
         IF_NOT(__NR_clone, 4), LOAD(args[0]),  /* the low half on these little-endian CPUs */
         BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NAMESPACES, 0, 1), RET(SECCOMP_RET_ERRNO | EPERM),
         RET(SECCOMP_RET_ALLOW),
+        DENY(memfd)
         DENIED
         RET(SECCOMP_RET_ALLOW),
     };
@@ -169,17 +219,19 @@ class Run:
     stderr: bytes  # start and end of stderr
     oom_killed: bool | None = None  # the run's cgroup counted an OOM kill; None without a cgroup
     memory_peak: int | None = None  # the cgroup's peak memory in bytes, where the kernel reports it
+    stderr_size: int = 0  # bytes written to stderr (only its ends are kept)
+    cpu_seconds: float = 0.0  # user + system time of every process of the run (see the sandbox comment)
+    wall_seconds: float = 0.0
 
 
-def _read_ends(path: str) -> bytes:
+def _read_ends(f) -> bytes:
     """The first and last STDERR_KEEP bytes: g++ reports the first error first, a crash (bad_alloc) comes last."""
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        head = f.read(STDERR_KEEP)
-        if size <= 2 * STDERR_KEEP:
-            return head + f.read()
-        f.seek(size - STDERR_KEEP)
-        return head + b"\n[...]\n" + f.read()
+    size = os.fstat(f.fileno()).st_size
+    head = f.read(STDERR_KEEP)
+    if size <= 2 * STDERR_KEEP:
+        return head + f.read()
+    f.seek(size - STDERR_KEEP)
+    return head + b"\n[...]\n" + f.read()
 
 
 def _fstab_path(path: str) -> str:
@@ -322,7 +374,8 @@ class Sandbox:
         if self.mode == "rlimits" or (made and not self.cgroups):
             self.cgroups, memory_note = None, f"{self.mode} mode cannot join a cgroup here"
         memory = (f"one cgroup v{self.cgroups.version} per run (limit + {CGROUP_ALLOWANCE_MB} MB, no swap, pids.max)"
-                  if self.cgroups else f"rlimits per process ({memory_note})")
+                  if self.cgroups else f"rlimits per process ({memory_note}), "
+                  + ("memfd_create denied" if self.launcher else "memfd_create NOT denied (no filter)"))
         print(f"[judge] memory: {memory}; system-call filter: {filter_note}")
 
     def _build_launcher(self) -> tuple[str | None, str]:
@@ -349,6 +402,9 @@ class Sandbox:
         os.chmod(os.path.join(self.base, "judge"), 0o755)
         for node in _DEV_NODES:
             open(os.path.join(root, "dev", node), "w").close()
+        for name, target in (("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                             ("stderr", "/proc/self/fd/2"), ("fd", "/proc/self/fd")):
+            os.symlink(target, os.path.join(root, "dev", name))
         for name in _HOST_DIRS:
             host = "/" + name
             if os.path.islink(host):  # merged /usr: /bin -> usr/bin
@@ -407,13 +463,14 @@ class Sandbox:
 
     def run(self, box: Box, argv: list[str], stdin: bytes, *, seconds: float, memory_mb: int, output_mb: int,
             nproc: int = COMPILE_PROCESSES, compiling: bool = False, pch_dir: str | None = None) -> Run:
-        """Run argv in the box; compiling: the box is writable and the PCH visible, else read-only."""
+        """Run argv in the box. compiling: the box is writable, the PCH visible and `seconds` is the wall-clock
+        limit; else the box is read-only, `seconds` is the CPU limit and wall_clock_limit(seconds) the cap."""
         isolated = self.mode != "rlimits"
         # the uid the command runs as in rlimits mode: g++ needs the trainer's PCH cache, programs get U
         drop_uid = box.uid is not None and (isolated or not compiling)
         stack_mb = memory_mb if self.cgroups else memory_mb // 4  # see the sandbox comment
-        limits = [f"--stack={stack_mb * MB}", f"--fsize={output_mb * MB}",
-                  f"--cpu={math.ceil(seconds)}:{math.ceil(seconds) + 1}", "--nofile=64", "--core=0"]
+        limits = [f"--stack={stack_mb * MB}", f"--fsize={output_mb * MB + 1}",  # + 1: see the sandbox comment
+                  f"--cpu={math.ceil(seconds) + 1}:{math.ceil(seconds) + 2}", "--nofile=64", "--core=0"]
         if not self.cgroups:
             limits.append(f"--as={memory_mb * MB}")
         if drop_uid or self.mode == "userns":  # else it would count all the trainer's own threads
@@ -421,12 +478,55 @@ class Sandbox:
         creds = [f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups"] if drop_uid else []
         if self.as_root or self.mode == "userns":
             creds += ["--bounding-set=-all", "--inh-caps=-all"]
-        launcher = [] if not self.launcher else ["/judge/launcher"] if isolated else [self.launcher]
+        launcher = [] if not self.launcher else ["/judge/launcher" if isolated else self.launcher]
+        if launcher and not self.cgroups:
+            launcher.append("--no-memfd")
         untrusted = [self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits, "--",
                      *launcher, *argv]
         in_path, out_path, err_path = (os.path.join(box.meta, name) for name in ("in", "out", "err"))
+        for path in (in_path, out_path, err_path):  # fresh files: the last program may have chmod-ed its own
+            with suppress(FileNotFoundError):
+                os.remove(path)
         with open(in_path, "wb") as f:
             f.write(stdin)
+        os.chmod(in_path, 0o644)  # readable through /dev/stdin whatever the trainer's umask
+        # Read back through descriptors opened now, so that nothing the program does to the files can stop us;
+        # it owns them so that it can reopen its stdout and stderr (/dev/stdout, /proc/self/fd/1).
+        out_fd, err_fd = (os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600) for path in (out_path, err_path))
+        try:
+            if drop_uid:
+                for fd in (out_fd, err_fd):
+                    os.fchown(fd, box.uid, box.uid)
+            done, oom_killed, peak = self._launch(box, untrusted, (out_fd, err_fd), compiling, pch_dir, memory_mb,
+                                                  nproc, seconds if compiling else wall_clock_limit(seconds), drop_uid)
+            proc, timed_out, usage, wall = done
+            started = os.path.join(box.meta, "started")
+            if isolated and not timed_out and not os.path.exists(started):
+                with open(os.path.join(box.meta, "log"), "rb") as f:
+                    raise RuntimeError(f"sandbox did not start (exit {proc.returncode}): "
+                                       f"{f.read(500).decode(errors='replace').strip()}")
+            if isolated and os.path.exists(started):
+                os.remove(started)
+            rc = proc.returncode
+            sig = -rc if rc < 0 else rc - 128 if isolated and rc > 128 else None
+            with open(out_fd, "rb", closefd=False) as f:  # in rlimits mode the program moved this offset
+                f.seek(0)
+                stdout = f.read(output_mb * MB + 1)
+            with open(err_fd, "rb", closefd=False) as f:
+                f.seek(0)
+                stderr = _read_ends(f)
+            stderr_size = os.fstat(err_fd).st_size
+        finally:
+            os.close(out_fd)
+            os.close(err_fd)
+        cpu = usage.ru_utime + usage.ru_stime if usage else 0.0
+        return Run(rc, sig, timed_out, stdout, stderr, oom_killed, peak, stderr_size, cpu, wall)
+
+    def _launch(self, box: Box, untrusted: list[str], outputs: tuple[int, int], compiling: bool, pch_dir: str | None,
+                memory_mb: int, nproc: int, wall_limit: float, drop_uid: bool):
+        """Start the run, wait for it up to wall_limit, kill what is left; ((proc, timed_out, rusage, wall
+        seconds), oom_killed, peak memory). outputs: the stdout and stderr descriptors (rlimits mode)."""
+        isolated = self.mode != "rlimits"
         cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
         if self.cgroups:
             cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1)
@@ -448,8 +548,9 @@ class Sandbox:
             else:
                 inside = box.box
                 cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", *untrusted[1:]]
-                files = (open(in_path, "rb"), open(out_path, "wb"), open(err_path, "wb"))
+                files = (open(os.path.join(box.meta, "in"), "rb"), *outputs)
             env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's
+            started = time.monotonic()
             try:
                 proc = subprocess.Popen(cmd, stdin=files[0], stdout=files[1], stderr=files[2], cwd=box.box, env=env,
                                         start_new_session=True)
@@ -457,35 +558,31 @@ class Sandbox:
                 for f in files:
                     if hasattr(f, "close"):
                         f.close()
-            timed_out = False
+            usage = None
             try:
-                proc.wait(timeout=seconds + LAUNCH_SLACK)
-            except subprocess.TimeoutExpired:
-                timed_out = True
+                usage = _reap(proc, wall_limit)
             finally:
-                if proc.returncode is None:  # also on KeyboardInterrupt: nothing may outlive the call
+                timed_out = usage is None
+                if timed_out:  # the wall-clock cap, or KeyboardInterrupt: nothing may outlive the call
                     self._kill(proc)
+                    usage = _reap(proc, 10)
+                    if usage is None:
+                        proc.kill()
+                        usage = _reap(proc, None)
                 if self.mode == "rlimits":
                     self._sweep(proc, box.uid if drop_uid else None)
+            done = proc, timed_out, usage, time.monotonic() - started
             oom_killed, peak = self.cgroups.usage(cgroups) if cgroups else (None, None)
         finally:
             if cgroups:
                 self.cgroups.remove(cgroups)
-        started = os.path.join(box.meta, "started")
-        if isolated and not timed_out and not os.path.exists(started):
-            with open(os.path.join(box.meta, "log"), "rb") as f:
-                raise RuntimeError(f"sandbox did not start (exit {proc.returncode}): "
-                                   f"{f.read(500).decode(errors='replace').strip()}")
-        if isolated and os.path.exists(started):
-            os.remove(started)
-        rc = proc.returncode
-        sig = -rc if rc < 0 else rc - 128 if isolated and rc > 128 else None
-        with open(out_path, "rb") as f:
-            stdout = f.read(output_mb * MB + 1)  # RLIMIT_FSIZE already capped the file
-        return Run(rc, sig, timed_out, stdout, _read_ends(err_path), oom_killed, peak)
+        return done, oom_killed, peak
 
     def _fstab(self, box: str, writable: bool, pch_dir: str | None) -> str:
-        entries = [(d, self.root + d, "none", "bind,ro,nosuid,nodev") for d in self.binds]
+        # the skeleton first, onto itself read-only: in userns mode its folders are the trainer's, and so the
+        # program's; every mount after this one lands on a read-only mount point
+        entries = [(self.root, self.root, "none", "bind,ro,nosuid,nodev")]
+        entries += [(d, self.root + d, "none", "bind,ro,nosuid,nodev") for d in self.binds]
         entries += [(f"/dev/{n}", f"{self.root}/dev/{n}", "none", "bind") for n in _DEV_NODES]
         entries.append((box, self.root + "/tmp", "none", f"bind,{'rw' if writable else 'ro'},nosuid,nodev"))
         if pch_dir:
@@ -499,22 +596,17 @@ class Sandbox:
         if self.mode == "rlimits":
             with suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            # unshare's only child is pid 1 of the sandbox; once it is killed the kernel kills the whole pid
-            # namespace before unshare can reap it, so when unshare has exited nothing of the run is left.
-            try:
-                with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-                    children = [int(pid) for pid in f.read().split()]
-            except OSError:
-                children = []
-            for pid in children or [proc.pid]:
-                with suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+            return
+        # unshare's only child is pid 1 of the sandbox; once it is killed the kernel kills the whole pid
+        # namespace before unshare can reap it, so when unshare has exited nothing of the run is left.
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+                children = [int(pid) for pid in f.read().split()]
+        except OSError:
+            children = []
+        for pid in children or [proc.pid]:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def _sweep(self, proc: subprocess.Popen, uid: int | None) -> None:
         """rlimits mode: kill what the program left behind (setsid() escapes the process group; a fresh
@@ -525,6 +617,24 @@ class Sandbox:
         if uid is not None:
             subprocess.run([self._tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
                             self._tool("sh"), "-c", "kill -KILL -1; ipcrm --all"], stderr=subprocess.DEVNULL)
+
+
+def _reap(proc: subprocess.Popen, timeout: float | None):
+    """Wait up to timeout seconds (None: for ever) for proc to end; its rusage (its own and that of everything
+    it reaped, which in the namespace modes is the whole run), or None if it still runs. Popen.wait cannot
+    give the rusage; this polls as Popen.wait does."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    delay = 0.0005
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return usage
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return None
+        time.sleep(delay if left is None else min(delay, left))
+        delay = min(2 * delay, 0.01)
 
 
 _shared: Sandbox | None = None
@@ -543,3 +653,67 @@ def shared_sandbox() -> Sandbox:
 def sandbox_mode() -> str:
     """'namespaces', 'userns' or 'rlimits' (see above); detected once per process."""
     return shared_sandbox().mode
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(text)
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its error message
+    return parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Compile a program and run it once on stdin as the judge would; the details go to stderr, its output to
+    stdout."""
+    parser = argparse.ArgumentParser(description="Compile PROGRAM.cpp and run it once on stdin in the judge's "
+                                                 "sandbox, printing what the judge sees (exit, signal, CPU, memory).")
+    parser.add_argument("program", help="a C++ source file")
+    parser.add_argument("--time_limit", type=_positive(float), default=2.0, help="CPU seconds (default 2)")
+    parser.add_argument("--memory_limit_mb", type=_positive(int), default=256)
+    parser.add_argument("--output_limit_mb", type=_positive(int), default=4)
+    parser.add_argument("--process_limit", type=_positive(int), default=32)
+    parser.add_argument("--compile_flags", default="-std=c++17 -O2")
+    parser.add_argument("--mode", choices=("namespaces", "userns", "rlimits"), help="default: the strongest that works")
+    args = parser.parse_args(argv)
+    try:
+        flags = shlex.split(args.compile_flags)
+        with open(args.program, encoding="utf-8", errors="replace") as f:
+            source = f.read()
+        stdin = sys.stdin.buffer.read()
+        require_gpp()
+        with redirect_stdout(sys.stderr):
+            sandbox = Sandbox(args.mode)
+        with sandbox.box() as box:
+            with open(os.path.join(box.box, "main.cpp"), "w", encoding="utf-8") as f:
+                f.write(source)
+            os.chmod(os.path.join(box.box, "main.cpp"), 0o644)
+            built = sandbox.run(box, [shutil.which("g++"), *flags, "main.cpp", "-o", "main"], b"", seconds=60,
+                                memory_mb=COMPILE_MEMORY_MB, output_mb=COMPILE_OUTPUT_MB, compiling=True)
+            if built.returncode != 0 or built.timed_out:
+                sys.stderr.write(built.stderr.decode(errors="replace"))
+                print(f"[sandbox] compile error (g++ exit {built.returncode}{', timed out' if built.timed_out else ''})",
+                      file=sys.stderr)
+                return 1
+            os.chmod(os.path.join(box.box, "main"), 0o755)
+            run = sandbox.run(box, ["./main"], stdin, seconds=args.time_limit, memory_mb=args.memory_limit_mb,
+                              output_mb=args.output_limit_mb, nproc=args.process_limit)
+    except (OSError, RuntimeError, ValueError) as e:
+        raise SystemExit(f"error: {e}") from None
+    ended = f"signal {signal.Signals(run.signal).name}" if run.signal else f"exit {run.returncode}"
+    memory = "" if run.memory_peak is None else f", memory peak {run.memory_peak / MB:.1f} MB"
+    if run.oom_killed:
+        memory += ", OOM-killed"
+    sys.stdout.buffer.write(run.stdout)
+    sys.stdout.flush()
+    sys.stderr.write(run.stderr.decode(errors="replace"))
+    print(f"[sandbox] {sandbox.mode}: {ended}, CPU {run.cpu_seconds:.3f} s (limit {args.time_limit:g}), wall "
+          f"{run.wall_seconds:.3f} s{' (killed at the wall-clock cap)' if run.timed_out else ''}{memory}, stdout "
+          f"{len(run.stdout)} bytes (limit {args.output_limit_mb * MB}), stderr {run.stderr_size} bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

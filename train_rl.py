@@ -19,6 +19,7 @@ The file reads top to bottom in the order the work happens: configuration, model
 layer, the judge and reward, data, trainer, saving, main.
 """
 
+import bisect
 import functools
 import hashlib
 import importlib.metadata
@@ -28,7 +29,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -683,8 +683,8 @@ class JudgeConfig:
     compile_timeout: float = field(default=30.0, metadata={"help": "Seconds g++ may take for one completion."})
     time_limit: float = field(
         default=2.0,
-        metadata={"help": "Seconds per test. A program is stopped after ceil(time_limit) s of CPU time or "
-                          "time_limit + 0.5 s of wall clock (the 0.5 s covers the sandbox's start): TLE."},
+        metadata={"help": "CPU seconds per test; more is TLE. A spinning program is stopped after ceil(time_limit) "
+                          "+ 1 s of CPU, a sleeping one at max(3 x time_limit, time_limit + 2 s) of wall clock (TLE)."},
     )
     memory_limit_mb: int = field(default=256, metadata={"help": "Memory of the program in MB, all its processes together "
                                                                  "(a cgroup; per process where none can be made)."})
@@ -697,20 +697,34 @@ class JudgeConfig:
     judge_cache_dir: str = field(default="~/.cache/luoguqwen_rl", metadata={"help": "Folder for the precompiled header."})
 
     def __post_init__(self):
+        for name in ("reward_mode", "compare_mode", "compile_flags", "judge_cache_dir"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string, got {getattr(self, name)!r}")
         if self.reward_mode not in REWARD_MODES:
             raise ValueError(f"reward_mode must be one of {', '.join(REWARD_MODES)}, got {self.reward_mode!r}")
         if self.compare_mode not in COMPARE_MODES:
             raise ValueError(f"compare_mode must be one of {', '.join(COMPARE_MODES)}, got {self.compare_mode!r}")
-        for name in ("compile_timeout", "time_limit", "test_time_budget", "memory_limit_mb", "output_limit_mb",
-                     "process_limit"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
-        if self.judge_workers < 0:
-            raise ValueError(f"judge_workers must be 0 (one per CPU core) or positive, got {self.judge_workers!r}")
+        if not isinstance(self.use_pch, bool):
+            raise ValueError(f"use_pch must be true or false, got {self.use_pch!r}")
+        memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MB
+        for name, kind, low, high in _judge_limits(memory_mb):
+            value = getattr(self, name)
+            fits = (isinstance(value, (int, float)) if kind is float else isinstance(value, int)) and not isinstance(value, bool)
+            if not (fits and math.isfinite(value) and (value > low if kind is float else value >= low) and value <= high):
+                what = f"a number in ({low}, {high}]" if kind is float else f"an integer in [{low}, {high}]"
+                raise ValueError(f"{name} must be {what}, got {value!r}")
         try:
             shlex.split(self.compile_flags)
         except ValueError as e:
             raise ValueError(f"compile_flags {self.compile_flags!r}: {e}") from None
+
+
+def _judge_limits(memory_mb: int) -> list[tuple[str, type, float, float]]:
+    """(field, type, lowest, highest) of JudgeConfig's numbers: beyond these a value passes construction and then
+    fails or stalls every completion (inf seconds, half a MB, 10**9 processes). Floats must exceed their lowest."""
+    return [("compile_timeout", float, 0, 600), ("time_limit", float, 0, 60), ("test_time_budget", float, 0, 3600),
+            ("memory_limit_mb", int, 16, memory_mb), ("output_limit_mb", int, 1, 256), ("process_limit", int, 1, 1024),
+            ("judge_workers", int, 0, 1024)]
 
 
 @dataclass
@@ -739,27 +753,80 @@ def _log_once(key: str, message: str) -> None:
 
 # --- Code extraction -------------------------------------------------------------------------------
 
-_PAREN_ARGS = r"\((?:[^()\"']|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\([^()]*\))*\)"
-# File redirection: the judge feeds stdin and reads stdout, so freopen/fclose of them must go. Every repeat
-# above starts on a different character, so a failed match backs off linearly (no catastrophic backtracking).
-_FILE_IO = re.compile(r"(?:\bstd::)?\bfreopen\s*" + _PAREN_ARGS + r"|(?:\bstd::)?\bfclose\s*\(\s*std(?:in|out)\s*\)")
+# File redirection: the judge feeds stdin and reads stdout, so freopen calls and fclose(stdin/stdout) must go.
+# The calls are found with their arguments through a table of matching parentheses built in one pass over the
+# code, skipping comments and string, character and raw-string literals (whose parentheses do not count, and
+# where a freopen is only text). Every lexeme below either matches where it starts or is not tried (an
+# unterminated literal or comment runs to the end of its line or of the code), so the pass is linear; a
+# regex for the arguments themselves was quadratic on repeated `freopen("`.
+_FILE_CALL = re.compile(r"(?:\bstd::)?\b(freopen|fclose)\s*\(")
+_LEXEMES = re.compile(
+    r"(\()|(\))"  # 1, 2: parentheses
+    r'|(?<!\w)(?:u8|[uUL])?R"([^()\\\s"]{0,16})\('  # 3: a raw string's start (its delimiter): its end is searched for
+    r"|//[^\n]*|/\*(?:[^*]|\*(?!/))*(?:\*/)?"  # comments
+    r'|"(?:[^"\\\n]|\\.)*"?'  # a string literal
+    r"|(?:(?<!\w)|(?<=\bu8)|(?<=\b[uUL]))'(?:[^'\\\n]|\\.)*'?",  # a character literal, not a digit separator (1'000)
+    re.S,
+)
+
+
+def _parentheses(code: str) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """The position of the matching ')' of every '(' outside comments and literals, and the (start, end) of every
+    comment and literal, in order."""
+    closing, opened, skipped, pos = {}, [], [], 0
+    while pos is not None:
+        start, pos = pos, None
+        for m in _LEXEMES.finditer(code, start):
+            kind = m.lastindex
+            if kind == 1:
+                opened.append(m.start())
+            elif kind == 2:
+                if opened:
+                    closing[opened.pop()] = m.start()
+            elif kind == 3:  # R"delim( ... )delim": find its end, go on from there
+                end = code.find(")" + m.group(3) + '"', m.end())
+                pos = len(code) if end < 0 else end + len(m.group(3)) + 2
+                skipped.append((m.start(), pos))
+                break
+            else:
+                skipped.append(m.span())
+    return closing, skipped
+
+
+def _neutralise_file_io(code: str) -> str:
+    """Each freopen(...) becomes the expression `stdin` and fclose(stdin|stdout) becomes `0`, so that
+    `if (!freopen(...))` still compiles; calls in comments or literals, or without a closing ')', stay."""
+    closing, skipped = _parentheses(code)
+    starts = [start for start, _ in skipped]
+    parts, done = [], 0
+    for m in _FILE_CALL.finditer(code):
+        opening = m.end() - 1
+        literal = bisect.bisect_right(starts, m.start()) - 1
+        if m.start() < done or opening not in closing or (literal >= 0 and m.start() < skipped[literal][1]):
+            continue
+        if m.group(1) == "fclose" and code[opening + 1:closing[opening]].strip() not in ("stdin", "stdout"):
+            continue
+        parts += [code[done:m.start()], "stdin" if m.group(1) == "freopen" else "0"]
+        done = closing[opening] + 1
+    return "".join(parts) + code[done:]
 
 
 def _fenced_blocks(text: str) -> list[tuple[str, str]]:
     """(tag, body) of every complete fenced block, in one pass over the lines (a regex over the whole text was
-    quadratic on unclosed fences): a line starting with ``` opens a block (its info string, if any, must hold no
-    backtick), the next line starting with ``` closes it."""
-    blocks, tag, body = [], None, []
+    quadratic on unclosed fences): a line starting with ``` or ~~~ opens a block (a ``` info string must hold no
+    backtick), the next line starting with the same fence closes it."""
+    blocks, fence, tag, body = [], None, "", []
     for line in text.split("\n"):
-        fence = line.lstrip(" \t").startswith("```")
-        if tag is not None and fence:
+        start = line.lstrip(" \t")[:3]
+        if fence is not None and start == fence:
             blocks.append((tag, "".join(part + "\n" for part in body)))
-            tag, body = None, []
-        elif tag is not None:
+            fence, body = None, []
+        elif fence is not None:
             body.append(line)
-        elif fence and "`" not in line.lstrip(" \t")[3:]:
-            info = line.lstrip(" \t")[3:].split()
-            tag = info[0].lower() if info else ""
+        elif start in ("```", "~~~"):
+            info = line.lstrip(" \t")[3:].lstrip(start[0])
+            if start == "~~~" or "`" not in info:
+                fence, tag = start, info.split()[0].lower() if info.split() else ""
     return blocks
 
 
@@ -768,7 +835,7 @@ def _looks_like_cpp(code: str) -> bool:
 
 
 def extract_code(text: str) -> str | None:
-    """The C++ program in a completion, or None: the last ```cpp/c++/cc block; else the last fenced block
+    """The C++ program in a completion, or None: the last ```cpp/c++/cc (or ~~~cpp) block; else the last fenced block
     that looks like C++; else the text from the first #include on. freopen/fclose of stdin/stdout are
     neutralised (each call becomes the expression `stdin` or `0`, so `if (!freopen(...))` still compiles).
     Linear in the length of the text: it runs in the trainer holding the GIL."""
@@ -778,10 +845,10 @@ def extract_code(text: str) -> str | None:
     if tagged or plain:
         code = (tagged or plain)[-1]
     elif "#include" in text:
-        code = text[text.index("#include"):].split("```")[0]  # an unclosed block runs to the end
+        code = re.split("```|~~~", text[text.index("#include"):], maxsplit=1)[0]  # an unclosed block runs to the end
     else:
         return None
-    code = _FILE_IO.sub(lambda m: "stdin" if "freopen" in m.group(0) else "0", code)
+    code = _neutralise_file_io(code)
     return code if code.strip() else None
 
 
@@ -797,7 +864,7 @@ def _lines(data: bytes) -> list[bytes]:
 def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
     """tokens: same whitespace-separated tokens; lines: same lines up to trailing whitespace and trailing
     blank lines (Luogu's samples often end lines with a space); exact: same bytes up to \\r\\n vs \\n."""
-    wanted = expected.encode()
+    wanted = expected.encode(errors="replace")
     if mode == "tokens":
         return actual.split() == wanted.split()
     if mode == "lines":
@@ -895,7 +962,7 @@ def _compile_argv(config: JudgeConfig, pch_include: str | None) -> list[str]:
 def _compile(sandbox: Sandbox, box: Box, code: str, config: JudgeConfig, pch: str | None) -> str:
     """Compile the code into box/main; returns "" or the compile error."""
     source = os.path.join(box.box, "main.cpp")
-    with open(source, "w") as f:
+    with open(source, "w", encoding="utf-8", errors="replace") as f:  # a lone surrogate becomes "?"
         f.write(code)
     os.chmod(source, 0o644)  # readable by the sandbox uid whatever the trainer's umask
     argv = _compile_argv(config, pch and sandbox.pch_include(pch))
@@ -912,14 +979,15 @@ def _compile(sandbox: Sandbox, box: Box, code: str, config: JudgeConfig, pch: st
 
 
 def _verdict(run: Run, expected: str, config: JudgeConfig) -> str:
-    """MLE is the cgroup's OOM kill. Without a cgroup, RLIMIT_AS makes allocations fail rather than kill: a
+    """MLE is the cgroup's OOM kill. TLE is CPU time over the limit or the wall-clock cap, whatever signal ended
+    the program (raise(SIGKILL) under the limit is RE); OLE is more than the limit written. Without a cgroup, RLIMIT_AS makes allocations fail rather than kill: a
     program reporting the failure (std::bad_alloc, ENOMEM) gets MLE; a crash after an unchecked malloc returned
     NULL, or a binary whose static arrays do not fit (the kernel kills it at exec), is a SIGSEGV and reads as RE."""
     if run.oom_killed:
         return "MLE"
-    if run.timed_out or run.signal in (signal.SIGXCPU, signal.SIGKILL):  # SIGKILL: the hard CPU limit
+    if run.timed_out or run.cpu_seconds > config.time_limit:
         return "TLE"
-    if run.signal == signal.SIGXFSZ or len(run.stdout) > config.output_limit_mb * MB:
+    if max(len(run.stdout), run.stderr_size) > config.output_limit_mb * MB:
         return "OLE"
     if run.returncode != 0:
         return "MLE" if run.oom_killed is None and _OUT_OF_MEMORY.search(run.stderr) else "RE"
@@ -949,7 +1017,7 @@ def compile_and_run(code: str | None, test_cases: list[dict], config: JudgeConfi
                 if time.monotonic() >= deadline:
                     verdicts += ["TLE"] * (len(test_cases) - len(verdicts))
                     break
-                run = sandbox.run(box, ["./main"], test["input"].encode(), seconds=config.time_limit,
+                run = sandbox.run(box, ["./main"], test["input"].encode(errors="replace"), seconds=config.time_limit,
                                   memory_mb=config.memory_limit_mb, output_mb=config.output_limit_mb,
                                   nproc=config.process_limit)
                 verdicts.append(_verdict(run, test["output"], config))
@@ -1029,12 +1097,34 @@ def reward_from_result(result: JudgeResult, mode: str) -> float:
     return fraction if mode == "fraction" else 0.5 + 0.5 * fraction
 
 
-def _completion_text(completion) -> str:
-    """TRL passes a string, or for conversational data the generated messages."""
+def _completion_text(completion) -> str | None:
+    """TRL passes a string, or for conversational data the generated messages, whose content may be a list of
+    parts ({"type": "text", "text": ...}). Any other shape gives None (scores 0), reported once per kind."""
     if isinstance(completion, str):
         return completion
-    return "\n".join(m["content"] for m in completion
-                     if m.get("role") == "assistant" and isinstance(m.get("content"), str))
+    problem = None
+    if not isinstance(completion, list):
+        problem = f"of type {type(completion).__name__}"
+    else:
+        texts = []
+        for message in completion:
+            content = message.get("content") if isinstance(message, dict) else None
+            if not isinstance(message, dict):
+                problem = f"with a {type(message).__name__} among its messages"
+            elif message.get("role") != "assistant" or content is None:
+                continue
+            elif isinstance(content, str):
+                texts.append(content)
+            elif isinstance(content, list):
+                texts += [part["text"] for part in content if isinstance(part, dict) and part.get("type") == "text"
+                          and isinstance(part.get("text"), str)]
+            else:
+                problem = f"with a message whose content is {type(content).__name__}"
+        if problem is None:
+            return "\n".join(texts)
+    _log_once(f"completion-{problem}", f"[judge] a completion {problem} scores 0 (expected a string or a list of "
+              "messages; later ones of this kind are not printed)")
+    return None
 
 
 _default_judge: Judge | None = None
@@ -1051,7 +1141,8 @@ def code_reward_func(completions, test_cases, judge: Judge | None = None, log_me
         judge = _default_judge
     if len(completions) != len(test_cases):
         raise ValueError(f"{len(completions)} completions but {len(test_cases)} test_cases")
-    codes = [extract_code(_completion_text(c)) for c in completions]
+    texts = [_completion_text(c) for c in completions]
+    codes = [None if text is None else extract_code(text) for text in texts]
     results = judge.judge(codes, test_cases)
     if log_metric is not None and results:
         log_metric("judge/has_code", sum(code is not None for code in codes) / len(codes))

@@ -5,15 +5,21 @@ from contextlib import contextmanager
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import json  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
 import pytest  # noqa: E402
 
+import judge_cases  # noqa: E402
 import sandbox as S  # noqa: E402
 import train_rl as J  # noqa: E402
 
@@ -147,6 +153,18 @@ def test_config_validation():
                          (dict(judge_workers=-2), "judge_workers"), (dict(compile_flags="-O2 '"), "compile_flags")]:
         with pytest.raises(ValueError, match=message):
             J.JudgeConfig(**bad)
+    # values that passed construction and then failed every completion, and wrong types
+    for bad in [dict(time_limit=float("inf")), dict(time_limit=float("nan")), dict(compile_timeout=float("inf")),
+                dict(test_time_budget=float("nan")), dict(memory_limit_mb=0.5), dict(memory_limit_mb=256.0),
+                dict(process_limit=1.5), dict(process_limit=10**9), dict(output_limit_mb=1e-9), dict(output_limit_mb=0),
+                dict(memory_limit_mb=10**7), dict(time_limit="2"), dict(process_limit="32"), dict(time_limit=True),
+                dict(judge_workers=2.0), dict(reward_mode=None), dict(compile_flags=["-O2"]), dict(use_pch="yes")]:
+        with pytest.raises(ValueError, match=f"^{next(iter(bad))} must be [^\n]*, got ") as caught:
+            J.JudgeConfig(**bad)
+        assert "\n" not in str(caught.value)
+    J.JudgeConfig(time_limit=1, compile_timeout=0.5, memory_limit_mb=16, output_limit_mb=1, process_limit=1)
+    with pytest.raises(J.ConfigError, match="time_limit must be a number"):  # the command line's one-line error
+        J.parse_args(["16", "--time_limit", "inf"])
 
 
 def test_require_gpp(monkeypatch):
@@ -204,7 +222,7 @@ def test_infinite_loop_and_sleep_are_tle_and_killed(judge):
     started = time.time()
     result = run(code, [{"input": "spin", "output": "1"}, {"input": "sleep", "output": "1"}], ALL_TESTS)
     assert result.verdicts == ["TLE", "TLE"]
-    assert time.time() - started < 2 * (CONFIG.time_limit + S.LAUNCH_SLACK) + 3
+    assert time.time() - started < 2 * S.wall_clock_limit(CONFIG.time_limit) + 3
     assert_nothing_left()
 
 
@@ -373,6 +391,31 @@ def test_code_reward_func_with_trl_arguments(judge):
     assert my_children() == []
 
 
+def test_code_reward_func_takes_any_completion_shape(judge, monkeypatch, capsys):
+    monkeypatch.setattr(J, "_printed", set())
+    right = f"```cpp\n{SUM}```"
+    parts = [{"role": "assistant", "content": [{"type": "text", "text": "Here:\n"}, {"type": "image"},
+                                               {"type": "text", "text": right}]}]
+    odd = [None, b"bytes", {"role": "assistant", "content": right}, ["a message that is a string"],
+           [{"role": "assistant", "content": 7}], 42, [{"role": "assistant", "content": None}]]
+    rewards = J.code_reward_func([parts, *odd], [SUM_TESTS] * (len(odd) + 1), judge=judge)
+    assert rewards == [1.0] + [0.0] * len(odd)
+    out = capsys.readouterr().out
+    for kind in ("of type NoneType", "of type bytes", "of type dict", "with a str among its messages",
+                 "with a message whose content is int", "of type int"):
+        assert out.count(f"a completion {kind} scores 0") == 1, out
+    assert J.code_reward_func([None, b"x"], [SUM_TESTS] * 2, judge=judge) == [0.0, 0.0]
+    assert "scores 0" not in capsys.readouterr().out  # once per kind
+
+
+def test_a_lone_surrogate_is_replaced_not_an_internal_error(judge, monkeypatch, capsys):
+    monkeypatch.setattr(J, "_printed", set())
+    code = SUM.replace("int main", "// \ud800 and \udfff\nint main")
+    tests = [{"input": "1 2\ud800\n", "output": "3\n"}]
+    assert J.code_reward_func([f"```cpp\n{code}```", f"~~~cpp\n{code}~~~"], [tests] * 2, judge=judge) == [1.0, 1.0]
+    assert "internal judge error" not in capsys.readouterr().out and "internal-error" not in J._printed
+
+
 def test_code_reward_func_default_judge():
     assert J.code_reward_func([f"```cpp\n{SUM}```"], [SUM_TESTS]) == [1.0]
 
@@ -535,6 +578,8 @@ int main() {
     show("clone", syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0));
     show("clone3", syscall(435, 0, 0));
     show("mount", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, 0));
+    show("io_setup", syscall(SYS_io_setup, 65536, calloc(1, 8)));
+    show("memfd_secret", syscall(447, 0));
     show("x32", syscall(SYS_getpid | 0x40000000));
     long i386;  // getpid (20) through the 32-bit entry point
     asm volatile("int $0x80" : "=a"(i386) : "a"(20) : "memory");
@@ -553,12 +598,13 @@ def test_system_call_filter_denies_and_does_not_kill(judge):
     denied = ["socket EPERM"] * 6 + ["socketpair EPERM", "add_key EPERM", "keyctl EPERM", "request_key EPERM",
                                      "io_uring_setup EPERM", "userfaultfd EPERM", "perf_event_open EPERM", "bpf EPERM",
                                      "ptrace EPERM", "unshare EPERM", "clone EPERM", "clone3 ENOSYS", "mount EPERM",
+                                     "io_setup EPERM", "memfd_secret EPERM",
                                      "x32 ENOSYS", "i386 ENOSYS", "fork ALLOWED"]
     result = run(DENIALS, [{"input": "", "output": "\n".join(denied)}], J.JudgeConfig(time_limit=1.0, compare_mode="lines"))
     assert result.verdicts == ["AC"]
     unfiltered = S.Sandbox(syscall_filter=False)  # the same program without the filter: the calls get through
     out = run_program(unfiltered, DENIALS).stdout.decode()
-    assert "socket ALLOWED" in out and "add_key ALLOWED" in out, out
+    assert "socket ALLOWED" in out and "add_key ALLOWED" in out and "io_setup ALLOWED" in out, out
 
 
 def test_exactly_the_output_limit_is_accepted(judge):
@@ -570,20 +616,112 @@ def test_exactly_the_output_limit_is_accepted(judge):
     assert run(code, [{"input": str(J.MB + 1), "output": exact}], config).verdicts == ["OLE"]
 
 
+# --- hostile and legitimate programs in both modes (tests/judge_cases.py) ----------------------------
+
+@pytest.fixture(scope="module")
+def case_cache():
+    """A judge_cache_dir with the PCH built, readable by the ordinary user the second mode runs as."""
+    folder = tempfile.mkdtemp(prefix="judge_cases_")
+    os.chmod(folder, 0o755)
+    J._build_pch(shlex.split(CONFIG.compile_flags), folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_case_report(report):
+    """The same verdicts in every mode; only memory differs: a cgroup caps memfd pages, without one they are denied."""
+    found = report["verdicts"]
+    assert found["plant"] == ["AC"]  # every write into the skeleton failed ...
+    assert report["skeleton_changed"] == [] and report["pch_before"] and report["pch_after"]  # ... and nothing changed
+    assert found["after"] == ["AC", "AC"]  # the next completion compiles (loader, PCH) and passes
+    memory_cap = (CONFIG.memory_limit_mb + S.CGROUP_ALLOWANCE_MB) * J.MB
+    for run in report["memfd"]:
+        if report["cgroups"]:
+            assert run["peak"] <= memory_cap and (run["oom_killed"] or "memfd" in run["stdout"]), run
+            assert "436 MB" not in run["stdout"], run
+        else:
+            assert run["stdout"] == "no shm\nno memfd\n", run
+    assert report["shmem_growth_mb"] < 64  # nothing left in the host's shared memory
+    assert found["aio"] == ["AC"]  # every legacy AIO call denied
+    assert found["ole"] == ["OLE", "OLE"]  # 5 MB past the limit, SIGXFSZ ignored or not
+    assert found["reopen"] == ["AC"] * 4  # /dev/stdout, /dev/fd/1, /proc/self/fd/1, /dev/stderr, /dev/stdin
+    assert found["endings"] == ["RE", "RE", "TLE", "TLE"]  # raise(SIGKILL), raise(SIGXCPU); CPU limit, wall cap
+    assert found["busy"] == ["AC"], report["busy_wall_s"]  # 0.95 of the CPU limit on a loaded machine
+    assert report["left_in_base"] == [] and report["children"] == []
+
+
+def test_hostile_programs_in_this_process(judge, case_cache):
+    if J.sandbox_mode() == "rlimits":
+        pytest.skip("needs a namespace sandbox; this machine has only rlimits")
+    check_case_report(judge_cases.run_all(case_cache))
+    assert_nothing_left()
+
+
+def test_hostile_programs_as_an_ordinary_user(case_cache):
+    """The userns mode for real: the cases judged in a process of uid 65534, as most users run a trainer."""
+    if os.geteuid() != 0:
+        pytest.skip("the suite runs as an ordinary user already: test_hostile_programs_in_this_process covers it")
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                           judge_cases.__file__, case_cache], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HOME": case_cache})
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    if report["mode"] == "rlimits":
+        reason = "uid 65534 cannot create user namespaces here: " + " | ".join(
+            line for line in done.stdout.splitlines() if "unavailable" in line)
+        print(reason)
+        pytest.skip(reason)
+    assert report["mode"] == "userns" and report["uid"] == 65534 and not report["cgroups"]
+    assert "memfd_create denied" in done.stdout  # the start-up line names the memory mechanism
+    check_case_report(report)
+
+
 # --- cost -------------------------------------------------------------------------------------------
 
 def test_extraction_is_linear_on_pathological_completions():
-    """The fence regex took 79 s on the first of these (13 s on an 80 KB completion in the review)."""
-    size = 80_000
-    cases = ["```" + " " * size, "```cpp\n" * (size // 7), " ```\n" * (size // 5), "```cpp `x`\n" * (size // 11),
-             "#include <x>\n" + "freopen(" * (size // 8), "#include <x>\n" + 'freopen("' * (size // 9),
-             "#include <x>\n" + "freopen((x)" * (size // 11), "#include <x>\nfreopen(" + "(x)" * (size // 3),
-             "#include <x>\n" + "freopen " + " " * size, "```\nint" + " " * size + "\n```"]
-    for text in cases:
-        started = time.perf_counter()
-        J.extract_code(text)
-        assert time.perf_counter() - started < 0.2, text[:20]
+    """The fence regex took 79 s on the first of these (13 s on an 80 KB completion in the review); the freopen
+    regex over 10 s on repeated `freopen("`. Degenerate repetition is common in RL rollouts."""
+    def cases(size):
+        return ["```" + " " * size, "```cpp\n" * (size // 7), " ```\n" * (size // 5), "```cpp `x`\n" * (size // 11),
+                "~~~cpp\n" * (size // 7), "#include <x>\n" + "freopen(" * (size // 8),
+                "#include <x>\n" + 'freopen("' * (size // 9), "#include <x>\n" + 'freopen(\\"' * (size // 10),
+                "#include <x>\n" + "freopen((x)" * (size // 11), "#include <x>\nfreopen(" + "(x)" * (size // 3),
+                "#include <x>\n" + "freopen('" * (size // 9), "#include <x>\n" + "fclose(" * (size // 7),
+                "#include <x>\n" + "'" * size, "#include <x>\n" + '"' * size, "#include <x>\n" + "(" * size,
+                "#include <x>\n" + ")" * size, "#include <x>\n" + 'R"(' * (size // 3), "#include <x>\n" + "/*" * (size // 2),
+                "#include <x>\n" + "u8'" * (size // 3), "#include <x>\n" + "freopen " + " " * size,
+                "```\nint" + " " * size + "\n```"]
+    for size, limit in ((80_000, 0.2), (1_000_000, 1.0)):
+        for text in cases(size):
+            started = time.perf_counter()
+            J.extract_code(text)
+            assert time.perf_counter() - started < limit, (size, text[:20])
     assert J.extract_code("```cpp\n" + "int x;\n" * 10_000 + "```") == "int x;\n" * 10_000  # and still right
+
+
+def test_file_io_in_comments_and_literals_stays():
+    code = J.extract_code('''```cpp
+int main() {
+    // don't freopen("x", "r", stdin) here
+    const char *s = "freopen(\\"a\\", \\"r\\", stdin)"; long n = 1'000'000; char c = '(';
+    if (!freopen(("b" "." "in"), "r", stdin)) return 1;
+    auto r = R"x(freopen("q", "r", stdin)) ")x"; /* fclose(stdout) */ fclose(stdout); fclose(f);
+}
+```''')
+    assert code == '''int main() {
+    // don't freopen("x", "r", stdin) here
+    const char *s = "freopen(\\"a\\", \\"r\\", stdin)"; long n = 1'000'000; char c = '(';
+    if (!stdin) return 1;
+    auto r = R"x(freopen("q", "r", stdin)) ")x"; /* fclose(stdout) */ 0; fclose(f);
+}
+''', code
+
+
+def test_tilde_fences():
+    assert extract_code_is("Code:\n~~~cpp\nint main(){}\n~~~\n", "int main(){}\n")
+    assert extract_code_is("~~~ C++\n#include <cstdio>\n```\nint main(){}\n~~~", "#include <cstdio>\n```\nint main(){}\n")
+    assert extract_code_is("~~~cpp\n#include <cstdio>\nint main(){", "#include <cstdio>\nint main(){")  # unclosed
+    assert extract_code_is("~~~\n#include <cstdio>\nint main(){}\n~~~\nthen ```python\nx\n```", "#include <cstdio>\nint main(){}\n")
 
 
 def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
@@ -591,10 +729,10 @@ def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
     tests = [{"input": str(i), "output": "1"} for i in range(20)]
     started = time.time()
     assert run(sleeper, tests).verdicts == ["TLE"]  # tiered: one TLE already decides the reward
-    assert time.time() - started < 2 * (CONFIG.time_limit + S.LAUNCH_SLACK) + 2
+    assert time.time() - started < S.wall_clock_limit(CONFIG.time_limit) + 2
     budget = J.JudgeConfig(time_limit=1.0, reward_mode="fraction", test_time_budget=1.0)
     started = time.time()
     result = run(sleeper, tests, budget)
     assert result.verdicts == ["TLE"] * 20 and result.passed == 0 and result.total == 20
-    assert time.time() - started < budget.test_time_budget + CONFIG.time_limit + S.LAUNCH_SLACK + 3
+    assert time.time() - started < budget.test_time_budget + S.wall_clock_limit(CONFIG.time_limit) + 3
     assert_nothing_left()
