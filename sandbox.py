@@ -69,9 +69,14 @@ def require_gpp() -> None:
 #   root with CAP_SYS_ADMIN (own machine, privileged   namespaces  one cgroup per run
 #     container)
 #   ordinary user, unprivileged user namespaces on     userns      rlimits per process, memfd_create denied
-#     (most university servers, cloud notebooks)                   (a cgroup where one can be made)
-#   user namespaces off, or new namespaces forbidden   rlimits     rlimits per process, memfd_create denied
-#     (some distros; docker's default seccomp profile)
+#     (a shared GPU server, a notebook: Debian, Fedora,            (a cgroup where one can be made)
+#     Ubuntu before 24.04)
+#   user namespaces off or restricted, new namespaces  rlimits     rlimits per process, memfd_create denied
+#     forbidden (Ubuntu 24.04's AppArmor default,
+#     docker's default seccomp profile, hardened kernels)
+#
+# The trainer never forks itself per run: every run is a chain of small util-linux tools started with plain
+# Popen (no preexec_fn, so CPython uses vfork and never copies the trainer's page tables).
 #
 # namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
 #   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's

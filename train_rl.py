@@ -651,9 +651,9 @@ def base_for_saved_v(saved: dict, model_path: str | None = None, load_in_4bit: b
 # Judge and reward
 # ---------------------------------------------------------------------------------------------------
 # A completion's C++ is extracted, compiled with g++ and run on every test of its problem. Model output is
-# untrusted code, so g++ and the program both run in a sandbox (see Sandbox; `sandbox_mode()` names the
-# one in use). The trainer never forks itself per test: every sandbox is a chain of small util-linux tools
-# started with plain Popen (no preexec_fn, so CPython uses vfork and never copies the trainer's page tables).
+# untrusted code, so g++ and the program both run in the sandbox of sandbox.py (its top comment says what each
+# mode isolates; `sandbox_mode()` names the one in use). This part decides what the runs mean: extraction, output
+# comparison, verdicts (TLE from CPU time, OLE past the limit, MLE from the cgroup) and the reward.
 # Judge adds a thread pool, a result cache (a GRPO group often repeats a completion) and a precompiled
 # bits/stdc++.h (2.6 s -> 0.5 s per compile).
 

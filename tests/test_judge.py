@@ -676,6 +676,28 @@ def test_hostile_programs_as_an_ordinary_user(case_cache):
     check_case_report(report)
 
 
+def test_sandbox_alone_and_its_entry_point_for_debugging_a_verdict(tmp_path):
+    entry = [sys.executable, os.path.join(REPO, "sandbox.py")]
+    alone = subprocess.run([sys.executable, "-c", "import sys, sandbox; print('torch' in sys.modules)"], cwd=REPO,
+                           capture_output=True, text=True, timeout=60)
+    assert alone.stdout == "False\n", alone.stderr
+    program = tmp_path / "main.cpp"
+    program.write_text('#include <cstdio>\nint main(){long a,b;scanf("%ld%ld",&a,&b);printf("%ld\\n",a+b);}\n')
+    done = subprocess.run([*entry, str(program), "--time_limit", "1"], input="1 2\n", capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout == "3\n", done.stderr
+    assert re.search(r"\[sandbox\] \w+: exit 0, CPU \d+\.\d{3} s \(limit 1\), wall \d+\.\d{3} s", done.stderr), done.stderr
+    broken = tmp_path / "broken.cpp"
+    broken.write_text("int main() { return undefined_name; }\n")
+    done = subprocess.run([*entry, str(broken)], input="", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "undefined_name" in done.stderr and "[sandbox] compile error" in done.stderr
+    for argv in ([str(tmp_path / "missing.cpp")], [str(program), "--time_limit", "inf"],
+                 [str(program), "--compile_flags", "-O2 '"], [str(program), "--memory_limit_mb", "0.5"]):
+        bad = subprocess.run([*entry, *argv], input="", capture_output=True, text=True, timeout=120)
+        assert bad.returncode != 0 and "Traceback" not in bad.stderr, bad.stderr
+        assert re.match(r"(sandbox\.py: )?error: ", bad.stderr.strip().splitlines()[-1]), bad.stderr
+
+
 # --- cost -------------------------------------------------------------------------------------------
 
 def test_extraction_is_linear_on_pathological_completions():
