@@ -502,9 +502,9 @@ class Sandbox:
             if drop_uid:
                 for fd in (out_fd, err_fd):
                     os.fchown(fd, box.uid, box.uid)
-            done, oom_killed, peak = self._launch(box, untrusted, (out_fd, err_fd), compiling, pch_dir, memory_mb,
-                                                  nproc, seconds if compiling else wall_clock_limit(seconds), drop_uid)
-            proc, timed_out, usage, wall = done
+            proc, timed_out, usage, wall, oom_killed, peak = self._launch(
+                box, untrusted, (out_fd, err_fd), compiling, pch_dir, memory_mb, nproc,
+                seconds if compiling else wall_clock_limit(seconds), drop_uid)
             started = os.path.join(box.meta, "started")
             if isolated and not timed_out and not os.path.exists(started):
                 with open(os.path.join(box.meta, "log"), "rb") as f:
@@ -524,13 +524,13 @@ class Sandbox:
         finally:
             os.close(out_fd)
             os.close(err_fd)
-        cpu = usage.ru_utime + usage.ru_stime if usage else 0.0
-        return Run(rc, sig, timed_out, stdout, stderr, oom_killed, peak, stderr_size, cpu, wall)
+        return Run(rc, sig, timed_out, stdout, stderr, oom_killed, peak, stderr_size, usage.ru_utime + usage.ru_stime,
+                   wall)
 
     def _launch(self, box: Box, untrusted: list[str], outputs: tuple[int, int], compiling: bool, pch_dir: str | None,
                 memory_mb: int, nproc: int, wall_limit: float, drop_uid: bool):
-        """Start the run, wait for it up to wall_limit, kill what is left; ((proc, timed_out, rusage, wall
-        seconds), oom_killed, peak memory). outputs: the stdout and stderr descriptors (rlimits mode)."""
+        """Start the run, wait for it up to wall_limit, kill what is left: (proc, timed_out, rusage, wall seconds,
+        oom_killed, peak memory). outputs: the stdout and stderr descriptors (rlimits mode passes them on)."""
         isolated = self.mode != "rlimits"
         cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
         if self.cgroups:
@@ -576,12 +576,12 @@ class Sandbox:
                         usage = _reap(proc, None)
                 if self.mode == "rlimits":
                     self._sweep(proc, box.uid if drop_uid else None)
-            done = proc, timed_out, usage, time.monotonic() - started
+            wall = time.monotonic() - started
             oom_killed, peak = self.cgroups.usage(cgroups) if cgroups else (None, None)
         finally:
             if cgroups:
                 self.cgroups.remove(cgroups)
-        return done, oom_killed, peak
+        return proc, timed_out, usage, wall, oom_killed, peak
 
     def _fstab(self, box: str, writable: bool, pch_dir: str | None) -> str:
         # the skeleton first, onto itself read-only: in userns mode its folders are the trainer's, and so the
