@@ -150,6 +150,26 @@ int main() {
 """
 ENDING_KINDS = ("kill", "xcpu", "spin", "sleep")
 
+# The process limit (32, the program included) holds in both modes; a fork bomb is stopped by it
+FORKS = """#include <cstdio>
+#include <string>
+#include <iostream>
+#include <unistd.h>
+int main() {
+    std::string how;
+    std::cin >> how;
+    if (how == "bomb") for (;;) fork();
+    int n = 0;
+    for (int i = 0; i < 100000; i++) {
+        pid_t child = fork();
+        if (child == 0) for (;;) pause();
+        if (child < 0) break;
+        n++;
+    }
+    printf("%d\\n", n);
+}
+"""
+
 
 def skeleton(sandbox) -> dict:
     """Everything about the chroot skeleton a program could change: every entry's type, mode, owner, size, mtime."""
@@ -216,6 +236,8 @@ def run_all(cache_dir: str) -> dict:
     shmem = shmem_mb()
     report["memfd"] = [raw_run(sandbox, MEMFD, how, config) for how in ("one", "forks")]
     report["shmem_growth_mb"] = shmem_mb() - shmem
+    report["forks"] = raw_run(sandbox, FORKS, "count", config)["stdout"]
+    found["fork_bomb"] = verdicts(FORKS, [{"input": "bomb", "output": "1\n"}], config)
     found["aio"] = verdicts(AIO, [{"input": "", "output": AIO_OUTPUT}], config)
     found["ole"] = verdicts(OLE, [{"input": how, "output": "3\n"} for how in ("ignore", "default")], config)
     found["reopen"] = verdicts(REOPEN, REOPEN_TESTS, config)
