@@ -227,7 +227,7 @@ class Run:
     memory_peak: int | None = None  # the cgroup's peak memory in bytes, where the kernel reports it
     stderr_size: int = 0  # bytes written to stderr (only its ends are kept)
     cpu_seconds: float = 0.0  # user + system time of every process of the run (see the sandbox comment)
-    wall_seconds: float = 0.0
+    wall_seconds: float = 0.0  # from the start of the chain until it was reaped
 
 
 def _read_ends(f) -> bytes:

@@ -980,9 +980,10 @@ def _compile(sandbox: Sandbox, box: Box, code: str, config: JudgeConfig, pch: st
 
 def _verdict(run: Run, expected: str, config: JudgeConfig) -> str:
     """MLE is the cgroup's OOM kill. TLE is CPU time over the limit or the wall-clock cap, whatever signal ended
-    the program (raise(SIGKILL) under the limit is RE); OLE is more than the limit written. Without a cgroup, RLIMIT_AS makes allocations fail rather than kill: a
-    program reporting the failure (std::bad_alloc, ENOMEM) gets MLE; a crash after an unchecked malloc returned
-    NULL, or a binary whose static arrays do not fit (the kernel kills it at exec), is a SIGSEGV and reads as RE."""
+    the program (raise(SIGKILL) under the limit is RE); OLE is more than the limit written. Without a cgroup,
+    RLIMIT_AS makes allocations fail rather than kill: a program reporting the failure (std::bad_alloc, ENOMEM)
+    gets MLE; a crash after an unchecked malloc returned NULL, or a binary whose static arrays do not fit (the
+    kernel kills it at exec), is a SIGSEGV and reads as RE."""
     if run.oom_killed:
         return "MLE"
     if run.timed_out or run.cpu_seconds > config.time_limit:
