@@ -104,20 +104,20 @@ def require_gpp() -> None:
 #   NOT in it: network or filesystem isolation; g++ runs as the trainer's user; without root, nothing stops
 #   setsid() daemons. A loud warning says so.
 #
-# Memory, one budget per run as online judges do: where a cgroup can be made (root), every run gets its own
-#   (v2 where its hierarchy has the memory controller, else the v1 memory and pids hierarchies), under a
-#   folder of the trainer's own cgroup (v2: the hierarchy's root when the trainer's own cannot have
-#   children), with memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit; it is
-#   removed after the run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU
-#   grace period (not CPU; bench/bench_judge.py --isolation). Address space is then not limited, so the
-#   stack and every thread's default stack (both RLIMIT_STACK = the limit) are only reserved, never refused.
-#   Where no cgroup can be made each process keeps RLIMIT_AS = the limit with a quarter of it as stack (a
-#   thread's default stack must fit beside the heap), MLE is read from the program's error message, and the
-#   filter also denies memfd_create and memfd_secret: their pages count against no rlimit (the review filled
-#   436 MB under 256 MB). The other page sources outside RLIMIT_AS are closed or bounded: no tmpfs is
-#   writable (no /dev/shm; /tmp is read-only during tests), SysV shm is capped by pid 1, which sets
-#   kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace (a detached segment is gone
-#   at once), and pipe buffers by fs.pipe-user-pages-soft and 64 descriptors a process. So per process the
+# Memory, one budget per run as online judges do: where a cgroup can be made (root, or a delegated cgroup v2),
+#   every run gets its own (v2 where its hierarchy has the memory controller, else the v1 memory and pids
+#   hierarchies), under a folder of the trainer's own cgroup (v2: the hierarchy's root when the trainer's own
+#   cannot have children), with memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit;
+#   it is removed after the run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU
+#   grace period (not CPU; bench/bench_judge.py --isolation). Address space is then not limited, so the stack and
+#   every thread's default stack (both RLIMIT_STACK = the limit) are only reserved, never refused. Where no cgroup
+#   can be made each process keeps RLIMIT_AS = the limit with a quarter of it as stack (a thread's default stack
+#   must fit beside the heap), MLE is read from the program's error message, and the filter also denies
+#   memfd_create: its pages count against no rlimit (each memfd only against RLIMIT_FSIZE; the review filled 436
+#   MB under 256 MB; memfd_secret is denied in every mode). The other page sources outside RLIMIT_AS are closed or
+#   bounded: no tmpfs is writable (no /dev/shm; /tmp is read-only during tests), SysV shm is capped by pid 1,
+#   which sets kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace (a detached segment is
+#   gone at once), and pipe buffers by fs.pipe-user-pages-soft and 64 descriptors a process. So per process the
 #   cap is exact; all processes together can hold process_limit times the limit until the run ends.
 # Time: TLE is CPU time above the limit, read from the rusage of the whole run (os.wait4 on unshare: pid 1
 #   reaps every process of its namespace, the killed ones too, before it exits, so their times add up into
