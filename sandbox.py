@@ -81,8 +81,8 @@ def require_gpp() -> None:
 # namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
 #   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's
 #   cgroups, sets its IPC namespace's SysV shm limits, mounts the view from one fstab, then runs, as a child,
-#   chroot ROOT env --chdir=/tmp setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ...
-#   /judge/launcher PROG. The view: the skeleton ROOT bound onto itself read-only first, then /usr, /etc and
+#   chroot ROOT env --chdir=/tmp /judge/launcher setpriv --reuid=U ... --no-new-privs --bounding-set=-all
+#   prlimit ... PROG. The view: the skeleton ROOT bound onto itself read-only first, then /usr, /etc and
 #   /lib* read-only, /dev/{null,zero,random,urandom} (stdin, stdout, stderr and fd are symlinks into
 #   /proc/self/fd), a fresh /proc, the completion's box as /tmp, the PCH folder as /pch and the launcher as
 #   /judge, both read-only. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root
@@ -97,8 +97,8 @@ def require_gpp() -> None:
 #   i.e. the trainer's uid on every host file it can reach. That is why the skeleton is read-only in its
 #   mount namespace: it cannot plant a loader in /lib64, replace /pch or fill the disk, in both modes.
 #   NOT in it, besides what namespaces mode lacks: a uid of its own (RLIMIT_NPROC still counts only the
-#   run: the kernel counts processes per user namespace; measured here, 29 children under a limit of 32 with
-#   pid 1 counted), and a cgroup where the machine delegates none (then memory is capped per process).
+#   run, since the kernel counts processes per user namespace, but with unshare, pid 1 and the launcher: they
+#   get 3 more), and a cgroup where the machine delegates none (then memory is capped per process).
 # rlimits (neither works): setpriv + prlimit in a new session, killed by process group; as root the program
 #   still runs as a fresh uid and is swept with `kill -KILL -1; ipcrm --all` as that uid after each test.
 #   NOT in it: network or filesystem isolation; g++ runs as the trainer's user; without root, nothing stops
@@ -119,9 +119,10 @@ def require_gpp() -> None:
 #   which sets kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace (a detached segment is
 #   gone at once), and pipe buffers by fs.pipe-user-pages-soft and 64 descriptors a process. So per process the
 #   cap is exact; all processes together can hold process_limit times the limit until the run ends.
-# Time: TLE is CPU time above the limit, read from the rusage of the whole run (os.wait4 on unshare: pid 1
-#   reaps every process of its namespace, the killed ones too, before it exits, so their times add up into
-#   unshare's children), so a busy machine cannot turn a correct answer into TLE. RLIMIT_CPU at ceil(limit)
+# Time: TLE is CPU time above the limit, read from the rusage of the whole run (os.wait4 on the chain's first
+#   process), so a busy machine cannot turn a correct answer into TLE. Only processes reaped by a parent that
+#   waits add to it (those the kernel kills with a pid namespace do not: a child left computing was not counted),
+#   so the launcher, a subreaper, kills and reaps all that the program leaves when it ends. RLIMIT_CPU at ceil(limit)
 #   + 1 s (+1 s more hard) stops a spinning process: a second above the limit, because the kernel's CPU clock
 #   for rlimits ran a tenth ahead of the rusage on a loaded machine here (SIGXCPU at 0.90 s of rusage under a
 #   1 s limit). wall_clock_limit(limit) stops a sleeping one. Which signal ended a program does not decide
@@ -130,10 +131,11 @@ def require_gpp() -> None:
 #   seen whether SIGXFSZ killed the program or it ignored the signal and the file was cut.
 # System calls: a launcher of our own (_LAUNCHER_C, built in 0.1 s with the judge's g++ into each sandbox's
 #   temporary folder at start-up, so no cache can go stale, and mounted read-only at /judge) sets
-#   no_new_privs, installs a seccomp filter and execs g++ or the program. The filter denies with an errno,
+#   no_new_privs, installs a seccomp filter and runs g++ or the program as its child (see Time), as root in
+#   namespaces mode, so the program cannot signal it. The filter denies with an errno,
 #   never kills, so a denial is an ordinary failure the program sees: DENIED_SYSCALLS, clone with namespace
 #   flags, clone3, memfd_create where there is no cgroup, and every call of a foreign ABI (i386, x32). It
-#   needs no preexec_fn, and costs one exec.
+#   needs no preexec_fn, and costs one exec and one fork.
 
 # pid 1 of the sandbox: join the cgroups, limit SysV shm, mount the view, mark the start, run the command.
 _SANDBOX_SCRIPT = (
@@ -148,12 +150,15 @@ _SANDBOX_SCRIPT = (
 )
 _LAUNCHER_C = r"""
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
@@ -168,11 +173,35 @@ _LAUNCHER_C = r"""
 #define IF_NOT(value, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, skip)
 #define DENY(nr) IF_NOT(nr, 1), RET(SECCOMP_RET_ERRNO | EPERM),
 #define NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
-/* launcher [--no-memfd] PROG ARGS...: --no-memfd where no cgroup counts memfd pages */
+/* SIGKILL every child of ours (with the subreaper flag, every orphan of PROG becomes one); how many */
+static int kill_children(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    FILE *f = fopen(path, "r");
+    int signalled = 0;
+    for (long pid; f && fscanf(f, "%ld", &pid) == 1;)
+        signalled += kill((pid_t)pid, SIGKILL) == 0;
+    if (f)
+        fclose(f);
+    return signalled;
+}
+
+/* launcher [--no-memfd] [--no-filter] [--kill-all] PROG ARGS...: installs the filter (--no-memfd: memfd_create
+   denied too), runs PROG as its child and, as a subreaper, kills and reaps everything PROG leaves behind, so that
+   every process's CPU time reaches the rusage of the run; then ends as PROG did. --kill-all: kill(-1) reaches
+   only the run (its own pid namespace), else only its children are killed. */
 int main(int argc, char **argv) {
-    int no_memfd = argc > 1 && !strcmp(argv[1], "--no-memfd");
-    argv += no_memfd;
-    argc -= no_memfd;
+    int no_memfd = 0, filtered = 1, kill_all = 0;
+    for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
+        if (!strcmp(argv[1], "--no-memfd"))
+            no_memfd = 1;
+        else if (!strcmp(argv[1], "--no-filter"))
+            filtered = 0;
+        else if (!strcmp(argv[1], "--kill-all"))
+            kill_all = 1;
+        else
+            break;
+    }
     /* -1 is no system call (x32 numbers were sent away above), so without the flag this never matches */
     unsigned memfd = no_memfd ? __NR_memfd_create : 0xffffffffu;
     struct sock_filter filter[] = {
@@ -192,13 +221,42 @@ int main(int argc, char **argv) {
         RET(SECCOMP_RET_ALLOW),
     };
     struct sock_fprog program = {(unsigned short)(sizeof filter / sizeof filter[0]), filter};
-    if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program)) {
+    if (argc < 2 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        || (filtered && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program))) {
         perror("judge launcher");
         return 126;
     }
-    execvp(argv[1], argv + 1);
-    perror(argv[1]);
-    return 127;
+    pid_t child = fork();
+    if (child < 0) {
+        perror("judge launcher");
+        return 126;
+    }
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  /* (a uid change clears it: namespaces mode has pid 1) */
+        execvp(argv[1], argv + 1);
+        perror(argv[1]);
+        _exit(127);
+    }
+    int status = 0;
+    for (pid_t pid = 0; pid != child;) {  /* reaping orphans on the way */
+        pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno != EINTR)
+            return 126;
+    }
+    int ended = status;
+    for (;;) {
+        int signalled = kill_all ? kill(-1, SIGKILL) == 0 : kill_children();
+        if (waitpid(-1, &status, signalled ? 0 : WNOHANG) <= 0)
+            break;
+    }
+    if (WIFSIGNALED(ended)) {  /* die of the same signal, without a core file */
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        signal(WTERMSIG(ended), SIG_DFL);
+        raise(WTERMSIG(ended));
+        return 128 + WTERMSIG(ended);
+    }
+    return WEXITSTATUS(ended);
 }
 """.replace("DENIED", "".join(f"\n#ifdef __NR_{name}\n        DENY(__NR_{name})\n#endif" for name in DENIED_SYSCALLS))
 _HOST_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -368,7 +426,10 @@ class Sandbox:
         self.root, self.binds = self._make_root()
         gpp_dir = os.path.dirname(shutil.which("g++") or "/usr/bin/g++")
         self.path = os.pathsep.join(dict.fromkeys([gpp_dir, "/usr/local/bin", "/usr/bin", "/bin"]))
-        self.launcher, filter_note = self._build_launcher() if syscall_filter else (None, "off (switched off)")
+        self.launcher, filter_note = self._build_launcher()
+        self.syscall_filter = syscall_filter and self.launcher is not None
+        if self.launcher and not syscall_filter:
+            filter_note = "off (switched off)"
         self.cgroups, memory_note = None, "switched off"
         if cgroups:
             try:
@@ -381,7 +442,7 @@ class Sandbox:
             self.cgroups, memory_note = None, f"{self.mode} mode cannot join a cgroup here"
         memory = (f"one cgroup v{self.cgroups.version} per run (limit + {CGROUP_ALLOWANCE_MB} MB, no swap, pids.max)"
                   if self.cgroups else f"rlimits per process ({memory_note}), "
-                  + ("memfd_create denied" if self.launcher else "memfd_create NOT denied (no filter)"))
+                  + ("memfd_create denied" if self.syscall_filter else "memfd_create NOT denied (no filter)"))
         print(f"[judge] memory: {memory}; system-call filter: {filter_note}")
 
     def _build_launcher(self) -> tuple[str | None, str]:
@@ -480,15 +541,22 @@ class Sandbox:
         if not self.cgroups:
             limits.append(f"--as={memory_mb * MB}")
         if drop_uid or self.mode == "userns":  # else it would count all the trainer's own threads
-            limits.append(f"--nproc={nproc}")
+            # in userns mode unshare, the sh and the launcher have the program's uid (counted per namespace)
+            limits.append(f"--nproc={nproc + 3 if self.mode == 'userns' else nproc}")
         creds = [f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups"] if drop_uid else []
         if self.as_root or self.mode == "userns":
             creds += ["--bounding-set=-all", "--inh-caps=-all"]
+        # the launcher comes before the uid change and the limits: the program cannot signal it (namespaces
+        # mode) and it needs none of them; the filter it installs covers everything after it
         launcher = [] if not self.launcher else ["/judge/launcher" if isolated else self.launcher]
+        if launcher and not self.syscall_filter:
+            launcher.append("--no-filter")
         if launcher and not self.cgroups:
             launcher.append("--no-memfd")
-        untrusted = [self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits, "--",
-                     *launcher, *argv]
+        if launcher and isolated:
+            launcher.append("--kill-all")
+        untrusted = [*launcher, self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits,
+                     "--", *argv]
         in_path, out_path, err_path = (os.path.join(box.meta, name) for name in ("in", "out", "err"))
         for path in (in_path, out_path, err_path):  # fresh files: the last program may have chmod-ed its own
             with suppress(FileNotFoundError):
@@ -535,7 +603,8 @@ class Sandbox:
         isolated = self.mode != "rlimits"
         cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
         if self.cgroups:
-            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1)
+            # pids.max: the program's processes, the sh and the launcher
+            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 2)
         try:
             if isolated:
                 inside = "/tmp"
@@ -553,7 +622,7 @@ class Sandbox:
                 files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
             else:
                 inside = box.box
-                cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", *untrusted[1:]]
+                cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", *untrusted]
                 files = (open(os.path.join(box.meta, "in"), "rb"), *outputs)
             env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's
             started = time.monotonic()

@@ -642,11 +642,12 @@ def check_case_report(report):
         else:
             assert run["stdout"] == "no shm\nno memfd\n", run
     assert report["shmem_growth_mb"] < 64  # nothing left in the host's shared memory
-    assert 28 <= int(report["forks"]) <= 31 and found["fork_bomb"] != ["AC"]  # the process limit (the sh may count)
+    assert report["forks"] == "31\n" and found["fork_bomb"] != ["AC"]  # process_limit 32, the program included
     assert found["aio"] == ["AC"]  # every legacy AIO call denied
     assert found["ole"] == ["OLE", "OLE"]  # 5 MB past the limit, SIGXFSZ ignored or not
     assert found["reopen"] == ["AC"] * 4  # /dev/stdout, /dev/fd/1, /proc/self/fd/1, /dev/stderr, /dev/stdin
-    assert found["endings"] == ["RE", "RE", "TLE", "TLE"]  # raise(SIGKILL), raise(SIGXCPU); CPU limit, wall cap
+    # raise(SIGKILL), raise(SIGXCPU); CPU limit, wall cap; the CPU time of a child left running
+    assert found["endings"] == ["RE", "RE", "TLE", "TLE", "TLE"]
     assert found["busy"] == ["AC"], report["busy_wall_s"]  # 0.95 of the CPU limit on a loaded machine
     assert report["left_in_base"] == [] and report["children"] == []
 
