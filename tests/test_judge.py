@@ -641,7 +641,7 @@ def check_case_report(report):
             assert "436 MB" not in run["stdout"], run
         else:
             assert run["stdout"] == "no shm\nno memfd\n", run
-    assert report["shmem_growth_mb"] < 64  # nothing left in the host's shared memory
+    assert report["shmem_growth_mb"] < 200  # nothing left in the host's shared memory (the review: +1.35 GB)
     assert report["forks"] == "31\n" and found["fork_bomb"] != ["AC"]  # process_limit 32, the program included
     assert found["aio"] == ["AC"]  # every legacy AIO call denied
     assert found["ole"] == ["OLE", "OLE"]  # 5 MB past the limit, SIGXFSZ ignored or not
