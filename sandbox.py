@@ -78,18 +78,19 @@ def require_gpp() -> None:
 # The trainer never forks itself per run: every run is a chain of small util-linux tools started with plain
 # Popen (no preexec_fn, so CPython uses vfork and never copies the trainer's page tables).
 #
-# namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
-#   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's
-#   cgroups, sets its IPC namespace's SysV shm limits, mounts the view from one fstab, then runs, as a child,
-#   chroot ROOT env --chdir=/tmp /judge/launcher setpriv --reuid=U ... --no-new-privs --bounding-set=-all
-#   prlimit ... PROG. The view: the skeleton ROOT bound onto itself read-only first, then /usr, /etc and
-#   /lib* read-only, /dev/{null,zero,random,urandom} (stdin, stdout, stderr and fd are symlinks into
-#   /proc/self/fd), a fresh /proc, the completion's box as /tmp, the PCH folder as /pch and the launcher as
-#   /judge, both read-only. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root
-#   is exempt from it) and the program owns nothing of the host but its own stdout and stderr files (so that
-#   it can reopen them). The untrusted program is not pid 1 because changing uid clears the parent-death
-#   signal that ties pid 1 to unshare, and unshare to us. When pid 1 exits or is killed the kernel kills and
-#   reaps everything in the namespace before unshare returns, so nothing outlives the run.
+# namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child sh
+#   SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's cgroups, sets
+#   its IPC namespace's SysV shm limits, mounts the view from one fstab, then execs chroot ROOT env --chdir=/tmp
+#   /judge/launcher setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ... PROG, so the launcher is
+#   pid 1 (as root there) and runs the rest as its child: in both modes the program cannot signal it, since a
+#   namespace's init gets no signal it has no handler for. The view: the skeleton ROOT bound onto itself read-only
+#   first, then /usr, /etc and /lib* read-only, /dev/{null,zero,random,urandom} (stdin, stdout, stderr and fd are
+#   symlinks into /proc/self/fd), a fresh /proc, the completion's box as /tmp, the PCH folder as /pch and the
+#   launcher as /judge, both read-only. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program
+#   (root is exempt from it) and the program owns nothing of the host but its own stdout and stderr files (so that
+#   it can reopen them). The untrusted program is not pid 1 because changing uid clears the parent-death signal
+#   that ties pid 1 to unshare, and unshare to us. When pid 1 exits or is killed the kernel kills and reaps
+#   everything in the namespace before unshare returns, so nothing outlives the run.
 #   NOT in it: network (an empty net namespace), host processes (its pid namespace), any writable folder
 #   (during tests its /tmp is read-only too: the root sh opened its output files), /dev/shm, host IPC.
 # userns (not root, unprivileged user namespaces allowed): the same in a user namespace that maps only the
@@ -97,8 +98,8 @@ def require_gpp() -> None:
 #   i.e. the trainer's uid on every host file it can reach. That is why the skeleton is read-only in its
 #   mount namespace: it cannot plant a loader in /lib64, replace /pch or fill the disk, in both modes.
 #   NOT in it, besides what namespaces mode lacks: a uid of its own (RLIMIT_NPROC still counts only the
-#   run, since the kernel counts processes per user namespace, but with unshare, pid 1 and the launcher: they
-#   get 3 more), and a cgroup where the machine delegates none (then memory is capped per process).
+#   run, since the kernel counts processes per user namespace, but with unshare and pid 1: they get 2 more),
+#   and a cgroup where the machine delegates none (then memory is capped per process).
 # rlimits (neither works): setpriv + prlimit in a new session, killed by process group; as root the program
 #   still runs as a fresh uid and is swept with `kill -KILL -1; ipcrm --all` as that uid after each test.
 #   NOT in it: network or filesystem isolation; g++ runs as the trainer's user; without root, nothing stops
@@ -131,21 +132,23 @@ def require_gpp() -> None:
 #   seen whether SIGXFSZ killed the program or it ignored the signal and the file was cut.
 # System calls: a launcher of our own (_LAUNCHER_C, built in 0.1 s with the judge's g++ into each sandbox's
 #   temporary folder at start-up, so no cache can go stale, and mounted read-only at /judge) sets
-#   no_new_privs, installs a seccomp filter and runs g++ or the program as its child (see Time), as root in
-#   namespaces mode, so the program cannot signal it. The filter denies with an errno,
+#   no_new_privs, installs a seccomp filter and runs g++ or the program as its child (see Time). The filter denies with an errno,
 #   never kills, so a denial is an ordinary failure the program sees: DENIED_SYSCALLS, clone with namespace
 #   flags, clone3, memfd_create where there is no cgroup, and every call of a foreign ABI (i386, x32). It
 #   needs no preexec_fn, and costs one exec and one fork.
 
-# pid 1 of the sandbox: join the cgroups, limit SysV shm, mount the view, mark the start, run the command.
+# pid 1 of the sandbox: join the cgroups, limit SysV shm, mount the view, mark the start, run the command (exec:
+# in its place, so that the launcher is pid 1).
 _SANDBOX_SCRIPT = (
     'M=$2\n'
     'while read -r procs; do echo 0 >"$procs" || exit 125; done <"$M/cgroups"\n'
     'echo 1 >/proc/sys/kernel/shm_rmid_forced && echo "$3" >/proc/sys/kernel/shmmax'
     ' && echo "$4" >/proc/sys/kernel/shmall || exit 125\n'
     'mount --all --fstab "$1" || exit 125\n'
-    'shift 4\n'
+    'how=$5\n'
+    'shift 5\n'
     ': >"$M/started"\n'
+    'if [ "$how" = exec ]; then exec "$@" <"$M/in" >"$M/out" 2>"$M/err"; fi\n'
     '"$@" <"$M/in" >"$M/out" 2>"$M/err"\n'
 )
 _LAUNCHER_C = r"""
@@ -541,8 +544,8 @@ class Sandbox:
         if not self.cgroups:
             limits.append(f"--as={memory_mb * MB}")
         if drop_uid or self.mode == "userns":  # else it would count all the trainer's own threads
-            # in userns mode unshare, the sh and the launcher have the program's uid (counted per namespace)
-            limits.append(f"--nproc={nproc + 3 if self.mode == 'userns' else nproc}")
+            # in userns mode unshare and pid 1 have the program's uid (counted per namespace)
+            limits.append(f"--nproc={nproc + 2 if self.mode == 'userns' else nproc}")
         creds = [f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups"] if drop_uid else []
         if self.as_root or self.mode == "userns":
             creds += ["--bounding-set=-all", "--inh-caps=-all"]
@@ -603,8 +606,8 @@ class Sandbox:
         isolated = self.mode != "rlimits"
         cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
         if self.cgroups:
-            # pids.max: the program's processes, the sh and the launcher
-            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 2)
+            # pids.max: the program's processes and pid 1 (the launcher, or the sh without one)
+            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1)
         try:
             if isolated:
                 inside = "/tmp"
@@ -617,7 +620,8 @@ class Sandbox:
                 cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", self._tool("unshare"), *userns, "--net",
                        "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--propagation", "private", "--",
                        self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta, str(memory_mb * MB),
-                       str(memory_mb * MB // os.sysconf("SC_PAGE_SIZE")), self._tool("chroot"), self.root,
+                       str(memory_mb * MB // os.sysconf("SC_PAGE_SIZE")), "exec" if self.launcher else "run",
+                       self._tool("chroot"), self.root,
                        self._tool("env"), "--chdir=/tmp", *untrusted]
                 files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
             else:

@@ -717,9 +717,9 @@ def test_extraction_is_linear_on_pathological_completions():
                 "```\nint" + " " * size + "\n```"]
     for size, limit in ((80_000, 0.2), (1_000_000, 1.0)):
         for text in cases(size):
-            started = time.perf_counter()
+            started = time.process_time()  # CPU time: the work itself, not the machine's load
             J.extract_code(text)
-            assert time.perf_counter() - started < limit, (size, text[:20])
+            assert time.process_time() - started < limit, (size, text[:20])
     assert J.extract_code("```cpp\n" + "int x;\n" * 10_000 + "```") == "int x;\n" * 10_000  # and still right
 
 
