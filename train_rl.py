@@ -19,7 +19,7 @@ The file reads top to bottom in the order the work happens: configuration, model
 layer, the judge and reward, data, trainer, saving, main.
 """
 
-import atexit
+import bisect
 import functools
 import hashlib
 import importlib.metadata
@@ -27,10 +27,8 @@ import json
 import math
 import os
 import re
-import secrets
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,6 +51,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from trl import GRPOConfig, GRPOTrainer, TrlParser
+
+from sandbox import (COMPILE_MEMORY_MB, COMPILE_OUTPUT_MB, MB, Box, Run, Sandbox, require_gpp, sandbox_mode,
+                     shared_sandbox)
 
 # TRL 1.16 reads transformers' deprecated `is_gradient_checkpointing` around every generation, which prints this
 # FutureWarning on every step of every run; it says nothing about this project, so exactly it is silenced.
@@ -790,39 +791,18 @@ def base_for_saved_v(saved: dict, model_path: str | None = None, load_in_4bit: b
 # Judge and reward
 # ---------------------------------------------------------------------------------------------------
 # A completion's C++ is extracted, compiled with g++ and run on every test of its problem. Model output is
-# untrusted code, so g++ and the program both run in a sandbox (see _Sandbox; `sandbox_mode()` names the
-# one in use). The trainer never forks itself per test: every sandbox is a chain of small util-linux tools
-# started with plain Popen (no preexec_fn, so CPython uses vfork and never copies the trainer's page tables).
+# untrusted code, so g++ and the program both run in the sandbox of sandbox.py (its top comment says what each
+# mode isolates; `sandbox_mode()` names the one in use). This part decides what the runs mean: extraction, output
+# comparison, verdicts (TLE from CPU time, OLE past the limit, MLE from the cgroup) and the reward.
 # Judge adds a thread pool, a result cache (a GRPO group often repeats a completion) and a precompiled
 # bits/stdc++.h (2.6 s -> 0.5 s per compile).
 
 
 REWARD_MODES = ("tiered", "fraction", "partial")
 COMPARE_MODES = ("tokens", "lines", "exact")
-MB = 1 << 20
-COMPILE_MEMORY_MB = 2048  # g++ maps the 100 MB PCH and parses; 2 GB still stops `#include "/dev/zero"`
-COMPILE_OUTPUT_MB = 256  # largest file g++ may write (a binary with huge initialised arrays fails to link)
-COMPILE_PROCESSES = 64  # g++ runs cc1plus, as, collect2 and ld one after another
-LAUNCH_SLACK = 0.5  # wall-clock seconds on top of the time limit, for starting the sandbox itself
-STDERR_KEEP = 8192  # bytes kept from the start and from the end of a stderr file
 COMPILE_ERROR_CHARS = 2000
 RESULT_CACHE_SIZE = 4096
-SANDBOX_UID_BASE = 2_000_000_000  # as root each completion runs as a fresh uid from this unused range
-SANDBOX_UID_COUNT = 1 << 20
-CGROUP_ALLOWANCE_MB = 16  # on top of the memory limit: the sandbox's own sh shares the program's cgroup
 CPP_TAGS = ("cpp", "c++", "cc")
-# System calls the seccomp launcher makes fail with EPERM for g++ and the program (names this CPU lacks are
-# skipped); clone with namespace flags fails too, clone3 with ENOSYS (glibc then uses clone).
-DENIED_SYSCALLS = (
-    "socket", "socketpair", "socketcall",  # every family: AF_VSOCK ignores the network namespace
-    "add_key", "keyctl", "request_key",  # kernel keyrings are shared across namespaces and outlive the run
-    "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd", "perf_event_open", "bpf",
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
-    "mount", "umount2", "unshare", "setns", "pivot_root", "chroot", "open_tree", "move_mount", "fsopen",
-    "fsconfig", "fsmount", "fspick", "mount_setattr", "kexec_load", "kexec_file_load", "init_module",
-    "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl", "syslog", "vhangup",
-    "personality", "open_by_handle_at", "fanotify_init", "modify_ldt", "iopl", "ioperm", "uselib",
-)
 
 
 @dataclass
@@ -843,8 +823,8 @@ class JudgeConfig:
     compile_timeout: float = field(default=30.0, metadata={"help": "Seconds g++ may take for one completion."})
     time_limit: float = field(
         default=2.0,
-        metadata={"help": "Seconds per test. A program is stopped after ceil(time_limit) s of CPU time or "
-                          "time_limit + 0.5 s of wall clock (the 0.5 s covers the sandbox's start): TLE."},
+        metadata={"help": "CPU seconds per test; more is TLE. A spinning program is stopped after ceil(time_limit) "
+                          "+ 1 s of CPU, a sleeping one at max(3 x time_limit, time_limit + 2 s) of wall clock (TLE)."},
     )
     memory_limit_mb: int = field(default=256, metadata={"help": "Memory of the program in MB, all its processes together "
                                                                  "(a cgroup; per process where none can be made)."})
@@ -857,20 +837,34 @@ class JudgeConfig:
     judge_cache_dir: str = field(default="~/.cache/luoguqwen_rl", metadata={"help": "Folder for the precompiled header."})
 
     def __post_init__(self):
+        for name in ("reward_mode", "compare_mode", "compile_flags", "judge_cache_dir"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string, got {getattr(self, name)!r}")
         if self.reward_mode not in REWARD_MODES:
             raise ValueError(f"reward_mode must be one of {', '.join(REWARD_MODES)}, got {self.reward_mode!r}")
         if self.compare_mode not in COMPARE_MODES:
             raise ValueError(f"compare_mode must be one of {', '.join(COMPARE_MODES)}, got {self.compare_mode!r}")
-        for name in ("compile_timeout", "time_limit", "test_time_budget", "memory_limit_mb", "output_limit_mb",
-                     "process_limit"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
-        if self.judge_workers < 0:
-            raise ValueError(f"judge_workers must be 0 (one per CPU core) or positive, got {self.judge_workers!r}")
+        if not isinstance(self.use_pch, bool):
+            raise ValueError(f"use_pch must be true or false, got {self.use_pch!r}")
+        memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MB
+        for name, kind, low, high in _judge_limits(memory_mb):
+            value = getattr(self, name)
+            fits = (isinstance(value, (int, float)) if kind is float else isinstance(value, int)) and not isinstance(value, bool)
+            if not (fits and math.isfinite(value) and (value > low if kind is float else value >= low) and value <= high):
+                what = f"a number in ({low}, {high}]" if kind is float else f"an integer in [{low}, {high}]"
+                raise ValueError(f"{name} must be {what}, got {value!r}")
         try:
             shlex.split(self.compile_flags)
         except ValueError as e:
             raise ValueError(f"compile_flags {self.compile_flags!r}: {e}") from None
+
+
+def _judge_limits(memory_mb: int) -> list[tuple[str, type, float, float]]:
+    """(field, type, lowest, highest) of JudgeConfig's numbers: beyond these a value passes construction and then
+    fails or stalls every completion (inf seconds, half a MB, 10**9 processes). Floats must exceed their lowest."""
+    return [("compile_timeout", float, 0, 600), ("time_limit", float, 0, 60), ("test_time_budget", float, 0, 3600),
+            ("memory_limit_mb", int, 16, memory_mb), ("output_limit_mb", int, 1, 256), ("process_limit", int, 1, 1024),
+            ("judge_workers", int, 0, 1024)]
 
 
 @dataclass
@@ -896,36 +890,83 @@ def _log_once(key: str, message: str) -> None:
         print(message, flush=True)
 
 
-def require_gpp() -> None:
-    """Stop with one line when g++ is missing: without it every reward would silently be 0."""
-    if shutil.which("g++") is None:
-        raise SystemExit("error: g++ not found on PATH; the reward compiles the model's C++ with it "
-                         "(Debian/Ubuntu: apt-get install g++)")
-
 
 # --- Code extraction -------------------------------------------------------------------------------
 
-_PAREN_ARGS = r"\((?:[^()\"']|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\([^()]*\))*\)"
-# File redirection: the judge feeds stdin and reads stdout, so freopen/fclose of them must go. Every repeat
-# above starts on a different character, so a failed match backs off linearly (no catastrophic backtracking).
-_FILE_IO = re.compile(r"(?:\bstd::)?\bfreopen\s*" + _PAREN_ARGS + r"|(?:\bstd::)?\bfclose\s*\(\s*std(?:in|out)\s*\)")
+# File redirection: the judge feeds stdin and reads stdout, so freopen calls and fclose(stdin/stdout) must go.
+# The calls are found with their arguments through a table of matching parentheses built in one pass over the
+# code, skipping comments and string, character and raw-string literals (whose parentheses do not count, and
+# where a freopen is only text). Every lexeme below either matches where it starts or is not tried (an
+# unterminated literal or comment runs to the end of its line or of the code), so the pass is linear; a
+# regex for the arguments themselves was quadratic on repeated `freopen("`.
+_FILE_CALL = re.compile(r"(?:\bstd::)?\b(freopen|fclose)\s*\(")
+_LEXEMES = re.compile(
+    r"(\()|(\))"  # 1, 2: parentheses
+    r'|(?<!\w)(?:u8|[uUL])?R"([^()\\\s"]{0,16})\('  # 3: a raw string's start (its delimiter): its end is searched for
+    r"|//[^\n]*|/\*(?:[^*]|\*(?!/))*(?:\*/)?"  # comments
+    r'|"(?:[^"\\\n]|\\.)*"?'  # a string literal
+    r"|(?:(?<!\w)|(?<=\bu8)|(?<=\b[uUL]))'(?:[^'\\\n]|\\.)*'?",  # a character literal, not a digit separator (1'000)
+    re.S,
+)
+
+
+def _parentheses(code: str) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """The position of the matching ')' of every '(' outside comments and literals, and the (start, end) of every
+    comment and literal, in order."""
+    closing, opened, skipped, pos = {}, [], [], 0
+    while pos is not None:
+        start, pos = pos, None
+        for m in _LEXEMES.finditer(code, start):
+            kind = m.lastindex
+            if kind == 1:
+                opened.append(m.start())
+            elif kind == 2:
+                if opened:
+                    closing[opened.pop()] = m.start()
+            elif kind == 3:  # R"delim( ... )delim": find its end, go on from there
+                end = code.find(")" + m.group(3) + '"', m.end())
+                pos = len(code) if end < 0 else end + len(m.group(3)) + 2
+                skipped.append((m.start(), pos))
+                break
+            else:
+                skipped.append(m.span())
+    return closing, skipped
+
+
+def _neutralise_file_io(code: str) -> str:
+    """Each freopen(...) becomes the expression `stdin` and fclose(stdin|stdout) becomes `0`, so that
+    `if (!freopen(...))` still compiles; calls in comments or literals, or without a closing ')', stay."""
+    closing, skipped = _parentheses(code)
+    starts = [start for start, _ in skipped]
+    parts, done = [], 0
+    for m in _FILE_CALL.finditer(code):
+        opening = m.end() - 1
+        literal = bisect.bisect_right(starts, m.start()) - 1
+        if m.start() < done or opening not in closing or (literal >= 0 and m.start() < skipped[literal][1]):
+            continue
+        if m.group(1) == "fclose" and code[opening + 1:closing[opening]].strip() not in ("stdin", "stdout"):
+            continue
+        parts += [code[done:m.start()], "stdin" if m.group(1) == "freopen" else "0"]
+        done = closing[opening] + 1
+    return "".join(parts) + code[done:]
 
 
 def _fenced_blocks(text: str) -> list[tuple[str, str]]:
     """(tag, body) of every complete fenced block, in one pass over the lines (a regex over the whole text was
-    quadratic on unclosed fences): a line starting with ``` opens a block (its info string, if any, must hold no
-    backtick), the next line starting with ``` closes it."""
-    blocks, tag, body = [], None, []
+    quadratic on unclosed fences): a line starting with ``` or ~~~ opens a block (a ``` info string must hold no
+    backtick), the next line starting with the same fence closes it."""
+    blocks, fence, tag, body = [], None, "", []
     for line in text.split("\n"):
-        fence = line.lstrip(" \t").startswith("```")
-        if tag is not None and fence:
+        start = line.lstrip(" \t")[:3]
+        if fence is not None and start == fence:
             blocks.append((tag, "".join(part + "\n" for part in body)))
-            tag, body = None, []
-        elif tag is not None:
+            fence, body = None, []
+        elif fence is not None:
             body.append(line)
-        elif fence and "`" not in line.lstrip(" \t")[3:]:
-            info = line.lstrip(" \t")[3:].split()
-            tag = info[0].lower() if info else ""
+        elif start in ("```", "~~~"):
+            info = line.lstrip(" \t")[3:].lstrip(start[0])
+            if start == "~~~" or "`" not in info:
+                fence, tag = start, info.split()[0].lower() if info.split() else ""
     return blocks
 
 
@@ -934,7 +975,7 @@ def _looks_like_cpp(code: str) -> bool:
 
 
 def extract_code(text: str) -> str | None:
-    """The C++ program in a completion, or None: the last ```cpp/c++/cc block; else the last fenced block
+    """The C++ program in a completion, or None: the last ```cpp/c++/cc (or ~~~cpp) block; else the last fenced block
     that looks like C++; else the text from the first #include on. freopen/fclose of stdin/stdout are
     neutralised (each call becomes the expression `stdin` or `0`, so `if (!freopen(...))` still compiles).
     Linear in the length of the text: it runs in the trainer holding the GIL."""
@@ -944,10 +985,10 @@ def extract_code(text: str) -> str | None:
     if tagged or plain:
         code = (tagged or plain)[-1]
     elif "#include" in text:
-        code = text[text.index("#include"):].split("```")[0]  # an unclosed block runs to the end
+        code = re.split("```|~~~", text[text.index("#include"):], maxsplit=1)[0]  # an unclosed block runs to the end
     else:
         return None
-    code = _FILE_IO.sub(lambda m: "stdin" if "freopen" in m.group(0) else "0", code)
+    code = _neutralise_file_io(code)
     return code if code.strip() else None
 
 
@@ -963,509 +1004,13 @@ def _lines(data: bytes) -> list[bytes]:
 def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
     """tokens: same whitespace-separated tokens; lines: same lines up to trailing whitespace and trailing
     blank lines (Luogu's samples often end lines with a space); exact: same bytes up to \\r\\n vs \\n."""
-    wanted = expected.encode()
+    wanted = expected.encode(errors="replace")
     if mode == "tokens":
         return actual.split() == wanted.split()
     if mode == "lines":
         return _lines(actual) == _lines(wanted)
     return actual.replace(b"\r\n", b"\n") == wanted.replace(b"\r\n", b"\n")
 
-
-# --- Sandbox ---------------------------------------------------------------------------------------
-# Three modes, the strongest that works here is detected once (a probe runs `g++ --version` through it):
-#
-# namespaces (root): setpriv --pdeathsig KILL unshare --net --pid --mount --ipc --uts --fork --kill-child
-#   sh SCRIPT ... The sh is pid 1 of a new pid namespace and stays root; it moves itself into the run's
-#   cgroups, sets its IPC namespace's SysV shm limits, bind-mounts a minimal root (/usr, /etc and /lib*
-#   read-only, /dev/{null,zero,random,urandom}, a fresh /proc, the completion's box as /tmp, the PCH folder
-#   as /pch, the launcher as /judge) from one fstab, then runs, as a child,
-#   chroot ROOT env --chdir=/tmp setpriv --reuid=U ... --no-new-privs --bounding-set=-all prlimit ...
-#   /judge/launcher PROG. U is a fresh uid per completion, so RLIMIT_NPROC counts only this program (root is
-#   exempt from it) and the program owns nothing of the host. No network (empty net namespace), no host
-#   processes (its pid namespace), no host files besides read-only system folders; during tests its /tmp is
-#   read-only too (its output goes to files the root sh opened), so it cannot fill the disk. When pid 1
-#   exits or is killed the kernel kills everything in the namespace before unshare returns. The untrusted
-#   program is not pid 1 because changing uid clears the parent-death signal that ties pid 1 to unshare,
-#   and unshare to us.
-# userns (not root, unprivileged user namespaces allowed): the same in a user namespace, without the uid
-#   change: the program runs as the trainer's uid without capabilities (weaker, e.g. RLIMIT_NPROC per kernel).
-# rlimits (neither works): setpriv + prlimit in a new session, killed by process group; as root the program
-#   still runs as a fresh uid and is swept with `kill -KILL -1; ipcrm --all` as that uid after each test.
-#   There is NO network or filesystem isolation, and g++ runs as the trainer's user; a loud warning says so.
-#
-# Memory, one budget per run as online judges do (namespace modes): every run gets its own cgroup (v2 where
-#   its hierarchy has the memory controller, else the v1 memory and pids hierarchies), under a folder of the
-#   trainer's own cgroup (v2: the hierarchy's root when the trainer's own cannot have children), with
-#   memory.max = limit + CGROUP_ALLOWANCE_MB, swap off and pids.max = process limit; it is removed after the
-#   run and MLE is its OOM-kill counter. Joining it makes a run wait 5-20 ms for an RCU grace period (not CPU;
-#   bench/bench_judge.py --isolation). Address space is then not limited, so the stack and every thread's
-#   default stack (both RLIMIT_STACK = the limit) are only reserved, never refused. Where no cgroup can be
-#   made (not root and no delegation) each process keeps RLIMIT_AS = the limit with a quarter of it as stack
-#   (a thread's default stack must fit beside the heap), and MLE is read from the program's error message.
-#   Either way pid 1 sets kernel.shm_rmid_forced=1 and shmmax/shmall = the limit for its IPC namespace, so
-#   a detached SysV segment cannot keep memory.
-# System calls: a launcher of our own (_LAUNCHER_C, built in 0.1 s with the judge's g++ into each sandbox's
-#   temporary folder at start-up, so no cache can go stale, and mounted read-only at /judge) sets
-#   no_new_privs, installs a seccomp filter and execs g++ or the program. The filter denies with an errno,
-#   never kills, so a denial is an ordinary failure the program sees: DENIED_SYSCALLS, clone with namespace
-#   flags, clone3, and every call of a foreign ABI (i386, x32). It needs no preexec_fn, and costs one exec.
-
-# pid 1 of the sandbox: join the cgroups, limit SysV shm, mount the view, mark the start, run the command.
-_SANDBOX_SCRIPT = (
-    'M=$2\n'
-    'while read -r procs; do echo 0 >"$procs" || exit 125; done <"$M/cgroups"\n'
-    'echo 1 >/proc/sys/kernel/shm_rmid_forced && echo "$3" >/proc/sys/kernel/shmmax'
-    ' && echo "$4" >/proc/sys/kernel/shmall || exit 125\n'
-    'mount --all --fstab "$1" || exit 125\n'
-    'shift 4\n'
-    ': >"$M/started"\n'
-    '"$@" <"$M/in" >"$M/out" 2>"$M/err"\n'
-)
-_LAUNCHER_C = r"""
-#include <errno.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <unistd.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/sched.h>
-#include <linux/seccomp.h>
-#if defined(__x86_64__)
-#define NATIVE AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define NATIVE AUDIT_ARCH_AARCH64
-#endif
-#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
-#define RET(action) BPF_STMT(BPF_RET | BPF_K, action)
-#define IF_NOT(value, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, skip)
-#define DENY(nr) IF_NOT(nr, 1), RET(SECCOMP_RET_ERRNO | EPERM),
-#define NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
-int main(int argc, char **argv) {
-    struct sock_filter filter[] = {
-        LOAD(arch), IF_NOT(NATIVE, 2), LOAD(nr),
-#ifdef __x86_64__
-        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),  /* x32 numbers carry this bit */
-#else
-        BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
-#endif
-        RET(SECCOMP_RET_ERRNO | ENOSYS),
-        IF_NOT(__NR_clone3, 1), RET(SECCOMP_RET_ERRNO | ENOSYS),
-        IF_NOT(__NR_clone, 4), LOAD(args[0]),  /* the low half on these little-endian CPUs */
-        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NAMESPACES, 0, 1), RET(SECCOMP_RET_ERRNO | EPERM),
-        RET(SECCOMP_RET_ALLOW),
-        DENIED
-        RET(SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog program = {(unsigned short)(sizeof filter / sizeof filter[0]), filter};
-    if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program)) {
-        perror("judge launcher");
-        return 126;
-    }
-    execvp(argv[1], argv + 1);
-    perror(argv[1]);
-    return 127;
-}
-""".replace("DENIED", "".join(f"\n#ifdef __NR_{name}\n        DENY(__NR_{name})\n#endif" for name in DENIED_SYSCALLS))
-_HOST_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
-_DEV_NODES = ("null", "zero", "random", "urandom")
-_TOOLS = ("sh", "setpriv", "prlimit", "unshare", "mount", "chroot", "env")
-
-
-@dataclass
-class _Box:
-    """One completion's folders: `box` is what the program sees as /tmp (and its cwd); `meta` around it
-    holds the fstab, the stdin/stdout/stderr files and the start marker, out of the program's reach."""
-
-    meta: str
-    box: str
-    uid: int | None  # the sandbox uid as root, else None
-
-
-@dataclass
-class _Run:
-    returncode: int
-    signal: int | None  # signal that ended the command (sh reports it as 128+N)
-    timed_out: bool  # killed at the wall-clock deadline
-    stdout: bytes
-    stderr: bytes  # start and end of stderr
-    oom_killed: bool | None = None  # the run's cgroup counted an OOM kill; None without a cgroup
-    memory_peak: int | None = None  # the cgroup's peak memory in bytes, where the kernel reports it
-
-
-def _read_ends(path: str) -> bytes:
-    """The first and last STDERR_KEEP bytes: g++ reports the first error first, a crash (bad_alloc) comes last."""
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        head = f.read(STDERR_KEEP)
-        if size <= 2 * STDERR_KEEP:
-            return head + f.read()
-        f.seek(size - STDERR_KEEP)
-        return head + b"\n[...]\n" + f.read()
-
-
-def _fstab_path(path: str) -> str:
-    return path.replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011").replace("\n", "\\012")
-
-
-def _read(path: str) -> str:
-    with open(path) as f:
-        return f.read()
-
-
-def _write(path: str, value) -> None:
-    with open(path, "w") as f:
-        f.write(str(value))
-
-
-class _Cgroups:
-    """Makes one cgroup per run (see the sandbox comment); raises OSError or RuntimeError where it cannot."""
-
-    def __init__(self, name: str):
-        with open("/proc/self/mounts") as f:
-            mounts = [line.split()[1:4] for line in f]  # mount point, type, options
-        own = {}
-        with open("/proc/self/cgroup") as f:
-            for line in f:
-                _, controllers, path = line.rstrip("\n").split(":", 2)
-                own.update((controller, path.rstrip("/")) for controller in controllers.split(","))
-        self.parents: list[str] = []
-        atexit.register(self.close)
-        unified = [point for point, kind, _ in mounts if kind == "cgroup2"
-                   and "memory" in _read(os.path.join(point, "cgroup.controllers")).split()]
-        self.version = 2 if unified else 1
-        try:
-            if unified:
-                self._unified_parent(unified[0], own.get("", ""), name)
-            for controller in () if unified else ("memory", "pids"):
-                point = next((p for p, kind, opts in mounts if kind == "cgroup" and controller in opts.split(",")), None)
-                if point is None:
-                    raise RuntimeError(f"no cgroup v2 memory controller and no cgroup v1 {controller} hierarchy")
-                os.mkdir(os.path.join(point + own.get(controller, ""), name))
-                self.parents.append(os.path.join(point + own.get(controller, ""), name))
-        except BaseException:
-            self.close()
-            raise
-
-    def _unified_parent(self, mount: str, own: str, name: str) -> None:
-        """cgroup v2: controllers reach only the children of the root or of a cgroup without processes: the
-        trainer's own cgroup works where it is the root, else the folder goes under the root (needs root)."""
-        errors = []
-        for base in dict.fromkeys([mount + own, mount]):
-            try:
-                if not {"memory", "pids"} <= set(_read(base + "/cgroup.subtree_control").split()):
-                    _write(base + "/cgroup.subtree_control", "+memory +pids")
-                os.mkdir(os.path.join(base, name))
-                self.parents.append(os.path.join(base, name))
-                _write(self.parents[0] + "/cgroup.subtree_control", "+memory +pids")
-                return
-            except OSError as e:
-                errors.append(f"{base}: {e.strerror}")
-                self.close()
-        raise RuntimeError("; ".join(errors))
-
-    def create(self, name: str, memory_bytes: int, processes: int) -> list[str]:
-        """The run's cgroup folders (v1: memory, pids) with their limits set."""
-        leaves = [os.path.join(parent, name) for parent in self.parents]
-        try:
-            for leaf in leaves:
-                os.mkdir(leaf)
-            memory, pids = leaves * 2 if self.version == 2 else leaves
-            _write(pids + "/pids.max", processes)
-            if self.version == 2:
-                _write(memory + "/memory.max", memory_bytes)
-                _write(memory + "/memory.oom.group", 1)  # an OOM kill ends the whole program
-                if os.path.exists(memory + "/memory.swap.max"):
-                    _write(memory + "/memory.swap.max", 0)
-            else:
-                _write(memory + "/memory.limit_in_bytes", memory_bytes)
-                if os.path.exists(memory + "/memory.memsw.limit_in_bytes"):  # memory + swap: no swap
-                    _write(memory + "/memory.memsw.limit_in_bytes", memory_bytes)
-        except BaseException:
-            self.remove(leaves)
-            raise
-        return leaves
-
-    def usage(self, leaves: list[str]) -> tuple[bool, int | None]:
-        """(whether the kernel OOM-killed in the run, its peak memory in bytes or None)."""
-        events, peak = (("memory.events", "memory.peak") if self.version == 2
-                        else ("memory.oom_control", "memory.max_usage_in_bytes"))
-        killed = re.search(r"^oom_kill (\d+)", _read(os.path.join(leaves[0], events)), re.M)
-        peak_path = os.path.join(leaves[0], peak)
-        return bool(killed and int(killed.group(1))), int(_read(peak_path)) if os.path.exists(peak_path) else None
-
-    def remove(self, leaves: list[str]) -> None:
-        for leaf in leaves:
-            for _ in range(100):  # a killed process can take a moment to leave
-                try:
-                    os.rmdir(leaf)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    for pid in _read(leaf + "/cgroup.procs").split():
-                        with suppress(ProcessLookupError):
-                            os.kill(int(pid), signal.SIGKILL)
-                    time.sleep(0.01)
-
-    def close(self) -> None:
-        for parent in self.parents:
-            with suppress(OSError):
-                os.rmdir(parent)
-        self.parents = []
-
-
-class _Sandbox:
-    """Runs one command at a time per box under limits, in the mode detected (or given) at construction;
-    cgroups=False or syscall_filter=False switch those off (for comparisons)."""
-
-    def __init__(self, mode: str | None = None, cgroups: bool = True, syscall_filter: bool = True):
-        search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/bin", "/bin"])
-        self.tools = {name: shutil.which(name, path=search) for name in _TOOLS}
-        missing = [name for name in ("sh", "setpriv", "prlimit") if not self.tools[name]]
-        if missing:
-            raise RuntimeError(f"the judge's sandbox needs {', '.join(missing)} (util-linux) on PATH")
-        self.as_root = os.geteuid() == 0
-        self.base = tempfile.mkdtemp(prefix="luoguqwen_judge_")
-        os.chmod(self.base, 0o711)  # in rlimits mode a sandbox uid must reach its box inside
-        atexit.register(shutil.rmtree, self.base, True)
-        self.root, self.binds = self._make_root()
-        gpp_dir = os.path.dirname(shutil.which("g++") or "/usr/bin/g++")
-        self.path = os.pathsep.join(dict.fromkeys([gpp_dir, "/usr/local/bin", "/usr/bin", "/bin"]))
-        self.launcher, filter_note = self._build_launcher() if syscall_filter else (None, "off (switched off)")
-        self.cgroups, memory_note = None, "switched off"
-        if cgroups:
-            try:
-                self.cgroups = _Cgroups(os.path.basename(self.base))
-            except (OSError, RuntimeError) as e:
-                memory_note = f"no cgroup: {e}"
-        made = self.cgroups
-        self.mode = mode or self._detect()
-        if self.mode == "rlimits" or (made and not self.cgroups):
-            self.cgroups, memory_note = None, f"{self.mode} mode cannot join a cgroup here"
-        memory = (f"one cgroup v{self.cgroups.version} per run (limit + {CGROUP_ALLOWANCE_MB} MB, no swap, pids.max)"
-                  if self.cgroups else f"rlimits per process ({memory_note})")
-        print(f"[judge] memory: {memory}; system-call filter: {filter_note}")
-
-    def _build_launcher(self) -> tuple[str | None, str]:
-        """Compile _LAUNCHER_C into base/judge (mounted at /judge) and check that it runs here."""
-        path = os.path.join(self.base, "judge", "launcher")
-        try:
-            subprocess.run([shutil.which("g++") or "g++", "-O2", "-x", "c++", "-", "-o", path], input=_LAUNCHER_C,
-                           capture_output=True, text=True, timeout=120, check=True)
-            os.chmod(path, 0o755)
-            subprocess.run([path, "true"], capture_output=True, text=True, timeout=30, check=True)
-            return path, "seccomp (g++ and the program)"
-        except (OSError, subprocess.SubprocessError) as e:
-            detail = getattr(e, "stderr", None) or str(e)
-            return None, f"NONE (the seccomp launcher failed: {detail.strip()[:200]})"
-
-    def _make_root(self) -> tuple[str, list[str]]:
-        """The chroot skeleton: mount points only; the mounts themselves live in each run's namespace."""
-        root = os.path.join(self.base, "root")
-        binds = []
-        for sub in ("", "dev", "proc", "tmp", "pch", "judge"):
-            os.makedirs(os.path.join(root, sub), exist_ok=True)
-            os.chmod(os.path.join(root, sub), 0o755)
-        os.mkdir(os.path.join(self.base, "judge"))
-        os.chmod(os.path.join(self.base, "judge"), 0o755)
-        for node in _DEV_NODES:
-            open(os.path.join(root, "dev", node), "w").close()
-        for name in _HOST_DIRS:
-            host = "/" + name
-            if os.path.islink(host):  # merged /usr: /bin -> usr/bin
-                os.symlink(os.readlink(host), os.path.join(root, name))
-            elif os.path.isdir(host):
-                os.mkdir(os.path.join(root, name))
-                binds.append(host)
-        return root, binds
-
-    def _detect(self) -> str:
-        cgroups = self.cgroups
-        for mode in (["namespaces"] if self.as_root else []) + ["userns"]:
-            for self.mode, self.cgroups in [(mode, c) for c in dict.fromkeys([cgroups, None])]:  # joining may fail
-                try:
-                    with self.box() as box:
-                        run = self.run(box, [shutil.which("g++") or "g++", "--version"], b"", seconds=20,
-                                       memory_mb=COMPILE_MEMORY_MB, output_mb=1, compiling=True)
-                    if run.returncode == 0 and run.stdout:
-                        print(f"[judge] sandbox: {mode} (own pid/net/mount/ipc namespaces, read-only chroot"
-                              f"{', fresh uid per completion' if mode == 'namespaces' else ', no uid change'})")
-                        return mode
-                    reason = (run.stderr or run.stdout).decode(errors="replace").strip()[:300]
-                except (OSError, RuntimeError) as e:
-                    reason = str(e)
-                print(f"[judge] sandbox mode {mode}{' with cgroups' if self.cgroups else ''} unavailable: {reason}")
-        print("[judge] " + "!" * 90 + "\n[judge] WARNING: no namespace sandbox (needs root, or unprivileged user "
-              "namespaces). Model-written programs run with rlimits only:\n[judge] NO network or filesystem "
-              "isolation. Run as root or enable user namespaces to fix this.\n[judge] " + "!" * 90)
-        return "rlimits"
-
-    @contextmanager
-    def box(self):
-        meta = tempfile.mkdtemp(prefix="c", dir=self.base)
-        try:
-            os.chmod(meta, 0o711)
-            box = os.path.join(meta, "box")
-            os.mkdir(box)
-            os.chmod(box, 0o755)  # explicit: the trainer's umask must not lock the sandbox uid out
-            uid = None
-            if self.as_root and self.mode != "userns":
-                uid = SANDBOX_UID_BASE + secrets.randbelow(SANDBOX_UID_COUNT)
-            if self.mode == "namespaces":  # g++ runs as the uid too; in rlimits mode the box stays read-only to it
-                os.chown(box, uid, uid)
-            yield _Box(meta, box, uid)
-        finally:
-            shutil.rmtree(meta, ignore_errors=True)
-
-    def pch_include(self, pch_dir: str) -> str:
-        """Where g++ finds the PCH folder: mounted at /pch, or the host path in rlimits mode."""
-        return pch_dir if self.mode == "rlimits" else "/pch"
-
-    def _tool(self, name: str) -> str:
-        if not self.tools[name]:
-            raise RuntimeError(f"{name} not found")
-        return self.tools[name]
-
-    def run(self, box: _Box, argv: list[str], stdin: bytes, *, seconds: float, memory_mb: int, output_mb: int,
-            nproc: int = COMPILE_PROCESSES, compiling: bool = False, pch_dir: str | None = None) -> _Run:
-        """Run argv in the box; compiling: the box is writable and the PCH visible, else read-only."""
-        isolated = self.mode != "rlimits"
-        # the uid the command runs as in rlimits mode: g++ needs the trainer's PCH cache, programs get U
-        drop_uid = box.uid is not None and (isolated or not compiling)
-        stack_mb = memory_mb if self.cgroups else memory_mb // 4  # see the sandbox comment
-        limits = [f"--stack={stack_mb * MB}", f"--fsize={output_mb * MB}",
-                  f"--cpu={math.ceil(seconds)}:{math.ceil(seconds) + 1}", "--nofile=64", "--core=0"]
-        if not self.cgroups:
-            limits.append(f"--as={memory_mb * MB}")
-        if drop_uid or self.mode == "userns":  # else it would count all the trainer's own threads
-            limits.append(f"--nproc={nproc}")
-        creds = [f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups"] if drop_uid else []
-        if self.as_root or self.mode == "userns":
-            creds += ["--bounding-set=-all", "--inh-caps=-all"]
-        launcher = [] if not self.launcher else ["/judge/launcher"] if isolated else [self.launcher]
-        untrusted = [self._tool("setpriv"), *creds, "--no-new-privs", "--", self._tool("prlimit"), *limits, "--",
-                     *launcher, *argv]
-        in_path, out_path, err_path = (os.path.join(box.meta, name) for name in ("in", "out", "err"))
-        with open(in_path, "wb") as f:
-            f.write(stdin)
-        cgroups = []  # a box runs one command at a time, so its name names the run's cgroup
-        if self.cgroups:
-            cgroups = self.cgroups.create(os.path.basename(box.meta), (memory_mb + CGROUP_ALLOWANCE_MB) * MB, nproc + 1)
-        try:
-            if isolated:
-                inside = "/tmp"
-                fstab = os.path.join(box.meta, "fstab")
-                with open(fstab, "w") as f:
-                    f.write(self._fstab(box.box, compiling, pch_dir))
-                with open(os.path.join(box.meta, "cgroups"), "w") as f:
-                    f.write("".join(os.path.join(leaf, "cgroup.procs") + "\n" for leaf in cgroups))
-                userns = ["--user", "--map-root-user"] if self.mode == "userns" else []
-                cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", "--", self._tool("unshare"), *userns, "--net",
-                       "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--propagation", "private", "--",
-                       self._tool("sh"), "-c", _SANDBOX_SCRIPT, "sandbox", fstab, box.meta, str(memory_mb * MB),
-                       str(memory_mb * MB // os.sysconf("SC_PAGE_SIZE")), self._tool("chroot"), self.root,
-                       self._tool("env"), "--chdir=/tmp", *untrusted]
-                files = (subprocess.DEVNULL, open(os.path.join(box.meta, "log"), "wb"), subprocess.STDOUT)
-            else:
-                inside = box.box
-                cmd = [self._tool("setpriv"), "--pdeathsig", "KILL", *untrusted[1:]]
-                files = (open(in_path, "rb"), open(out_path, "wb"), open(err_path, "wb"))
-            env = {"PATH": self.path, "HOME": inside, "TMPDIR": inside, "LANG": "C"}  # nothing of the trainer's
-            try:
-                proc = subprocess.Popen(cmd, stdin=files[0], stdout=files[1], stderr=files[2], cwd=box.box, env=env,
-                                        start_new_session=True)
-            finally:
-                for f in files:
-                    if hasattr(f, "close"):
-                        f.close()
-            timed_out = False
-            try:
-                proc.wait(timeout=seconds + LAUNCH_SLACK)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                if proc.returncode is None:  # also on KeyboardInterrupt: nothing may outlive the call
-                    self._kill(proc)
-                if self.mode == "rlimits":
-                    self._sweep(proc, box.uid if drop_uid else None)
-            oom_killed, peak = self.cgroups.usage(cgroups) if cgroups else (None, None)
-        finally:
-            if cgroups:
-                self.cgroups.remove(cgroups)
-        started = os.path.join(box.meta, "started")
-        if isolated and not timed_out and not os.path.exists(started):
-            with open(os.path.join(box.meta, "log"), "rb") as f:
-                raise RuntimeError(f"sandbox did not start (exit {proc.returncode}): "
-                                   f"{f.read(500).decode(errors='replace').strip()}")
-        if isolated and os.path.exists(started):
-            os.remove(started)
-        rc = proc.returncode
-        sig = -rc if rc < 0 else rc - 128 if isolated and rc > 128 else None
-        with open(out_path, "rb") as f:
-            stdout = f.read(output_mb * MB + 1)  # RLIMIT_FSIZE already capped the file
-        return _Run(rc, sig, timed_out, stdout, _read_ends(err_path), oom_killed, peak)
-
-    def _fstab(self, box: str, writable: bool, pch_dir: str | None) -> str:
-        entries = [(d, self.root + d, "none", "bind,ro,nosuid,nodev") for d in self.binds]
-        entries += [(f"/dev/{n}", f"{self.root}/dev/{n}", "none", "bind") for n in _DEV_NODES]
-        entries.append((box, self.root + "/tmp", "none", f"bind,{'rw' if writable else 'ro'},nosuid,nodev"))
-        if pch_dir:
-            entries.append((pch_dir, self.root + "/pch", "none", "bind,ro,nosuid,nodev"))
-        if self.launcher:
-            entries.append((os.path.dirname(self.launcher), self.root + "/judge", "none", "bind,ro,nosuid,nodev"))
-        entries.append(("proc", self.root + "/proc", "proc", "nosuid,nodev,noexec"))
-        return "".join(f"{_fstab_path(src)} {_fstab_path(dst)} {kind} {opts} 0 0\n" for src, dst, kind, opts in entries)
-
-    def _kill(self, proc: subprocess.Popen) -> None:
-        if self.mode == "rlimits":
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            # unshare's only child is pid 1 of the sandbox; once it is killed the kernel kills the whole pid
-            # namespace before unshare can reap it, so when unshare has exited nothing of the run is left.
-            try:
-                with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-                    children = [int(pid) for pid in f.read().split()]
-            except OSError:
-                children = []
-            for pid in children or [proc.pid]:
-                with suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-    def _sweep(self, proc: subprocess.Popen, uid: int | None) -> None:
-        """rlimits mode: kill what the program left behind (setsid() escapes the process group; a fresh
-        uid cannot escape `kill -1` run as that uid) and remove its SysV shm, semaphores and queues (there is no
-        IPC namespace). Without a uid only the process group can be killed."""
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        if uid is not None:
-            subprocess.run([self._tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
-                            self._tool("sh"), "-c", "kill -KILL -1; ipcrm --all"], stderr=subprocess.DEVNULL)
-
-
-_sandbox_instance: _Sandbox | None = None
-_sandbox_lock = threading.Lock()
-
-
-def _sandbox() -> _Sandbox:
-    global _sandbox_instance
-    with _sandbox_lock:
-        if _sandbox_instance is None:
-            require_gpp()
-            _sandbox_instance = _Sandbox()
-        return _sandbox_instance
-
-
-def sandbox_mode() -> str:
-    """'namespaces', 'userns' or 'rlimits' (see above); detected once per process."""
-    return _sandbox().mode
 
 
 # --- Precompiled header ----------------------------------------------------------------------------
@@ -1554,10 +1099,10 @@ def _compile_argv(config: JudgeConfig, pch_include: str | None) -> list[str]:
     return [shutil.which("g++") or "g++", *shlex.split(config.compile_flags), *pch, "main.cpp", "-o", "main"]
 
 
-def _compile(sandbox: _Sandbox, box: _Box, code: str, config: JudgeConfig, pch: str | None) -> str:
+def _compile(sandbox: Sandbox, box: Box, code: str, config: JudgeConfig, pch: str | None) -> str:
     """Compile the code into box/main; returns "" or the compile error."""
     source = os.path.join(box.box, "main.cpp")
-    with open(source, "w") as f:
+    with open(source, "w", encoding="utf-8", errors="replace") as f:  # a lone surrogate becomes "?"
         f.write(code)
     os.chmod(source, 0o644)  # readable by the sandbox uid whatever the trainer's umask
     argv = _compile_argv(config, pch and sandbox.pch_include(pch))
@@ -1573,15 +1118,17 @@ def _compile(sandbox: _Sandbox, box: _Box, code: str, config: JudgeConfig, pch: 
     return ""
 
 
-def _verdict(run: _Run, expected: str, config: JudgeConfig) -> str:
-    """MLE is the cgroup's OOM kill. Without a cgroup, RLIMIT_AS makes allocations fail rather than kill: a
-    program reporting the failure (std::bad_alloc, ENOMEM) gets MLE; a crash after an unchecked malloc returned
-    NULL, or a binary whose static arrays do not fit (the kernel kills it at exec), is a SIGSEGV and reads as RE."""
+def _verdict(run: Run, expected: str, config: JudgeConfig) -> str:
+    """MLE is the cgroup's OOM kill. TLE is CPU time over the limit or the wall-clock cap, whatever signal ended
+    the program (raise(SIGKILL) under the limit is RE); OLE is more than the limit written. Without a cgroup,
+    RLIMIT_AS makes allocations fail rather than kill: a program reporting the failure (std::bad_alloc, ENOMEM)
+    gets MLE; a crash after an unchecked malloc returned NULL, or a binary whose static arrays do not fit (the
+    kernel kills it at exec), is a SIGSEGV and reads as RE."""
     if run.oom_killed:
         return "MLE"
-    if run.timed_out or run.signal in (signal.SIGXCPU, signal.SIGKILL):  # SIGKILL: the hard CPU limit
+    if run.timed_out or run.cpu_seconds > config.time_limit:
         return "TLE"
-    if run.signal == signal.SIGXFSZ or len(run.stdout) > config.output_limit_mb * MB:
+    if max(len(run.stdout), run.stderr_size) > config.output_limit_mb * MB:
         return "OLE"
     if run.returncode != 0:
         return "MLE" if run.oom_killed is None and _OUT_OF_MEMORY.search(run.stderr) else "RE"
@@ -1599,7 +1146,7 @@ def compile_and_run(code: str | None, test_cases: list[dict], config: JudgeConfi
     if code is None or not code.strip():
         return JudgeResult(False, 0, len(test_cases), [], compile_error="no code")
     try:
-        sandbox = _sandbox()
+        sandbox = shared_sandbox()
         pch = pch_dir(config)
         with sandbox.box() as box:
             compile_error = _compile(sandbox, box, code, config, pch)
@@ -1611,7 +1158,7 @@ def compile_and_run(code: str | None, test_cases: list[dict], config: JudgeConfi
                 if time.monotonic() >= deadline:
                     verdicts += ["TLE"] * (len(test_cases) - len(verdicts))
                     break
-                run = sandbox.run(box, ["./main"], test["input"].encode(), seconds=config.time_limit,
+                run = sandbox.run(box, ["./main"], test["input"].encode(errors="replace"), seconds=config.time_limit,
                                   memory_mb=config.memory_limit_mb, output_mb=config.output_limit_mb,
                                   nproc=config.process_limit)
                 verdicts.append(_verdict(run, test["output"], config))
@@ -1691,12 +1238,34 @@ def reward_from_result(result: JudgeResult, mode: str) -> float:
     return fraction if mode == "fraction" else 0.5 + 0.5 * fraction
 
 
-def _completion_text(completion) -> str:
-    """TRL passes a string, or for conversational data the generated messages."""
+def _completion_text(completion) -> str | None:
+    """TRL passes a string, or for conversational data the generated messages, whose content may be a list of
+    parts ({"type": "text", "text": ...}). Any other shape gives None (scores 0), reported once per kind."""
     if isinstance(completion, str):
         return completion
-    return "\n".join(m["content"] for m in completion
-                     if m.get("role") == "assistant" and isinstance(m.get("content"), str))
+    problem = None
+    if not isinstance(completion, list):
+        problem = f"of type {type(completion).__name__}"
+    else:
+        texts = []
+        for message in completion:
+            content = message.get("content") if isinstance(message, dict) else None
+            if not isinstance(message, dict):
+                problem = f"with a {type(message).__name__} among its messages"
+            elif message.get("role") != "assistant" or content is None:
+                continue
+            elif isinstance(content, str):
+                texts.append(content)
+            elif isinstance(content, list):
+                texts += [part["text"] for part in content if isinstance(part, dict) and part.get("type") == "text"
+                          and isinstance(part.get("text"), str)]
+            else:
+                problem = f"with a message whose content is {type(content).__name__}"
+        if problem is None:
+            return "\n".join(texts)
+    _log_once(f"completion-{problem}", f"[judge] a completion {problem} scores 0 (expected a string or a list of "
+              "messages; later ones of this kind are not printed)")
+    return None
 
 
 _default_judge: Judge | None = None
@@ -1713,7 +1282,8 @@ def code_reward_func(completions, test_cases, judge: Judge | None = None, log_me
         judge = _default_judge
     if len(completions) != len(test_cases):
         raise ValueError(f"{len(completions)} completions but {len(test_cases)} test_cases")
-    codes = [extract_code(_completion_text(c)) for c in completions]
+    texts = [_completion_text(c) for c in completions]
+    codes = [None if text is None else extract_code(text) for text in texts]
     results = judge.judge(codes, test_cases)
     if log_metric is not None and results:
         log_metric("judge/has_code", sum(code is not None for code in codes) / len(codes))

@@ -30,6 +30,7 @@ from dataclasses import replace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+import sandbox as S  # noqa: E402
 import train_rl as J  # noqa: E402
 
 PROBLEMS = os.path.join(ROOT, "local_luogu_rl", "shipped", "train.jsonl")
@@ -120,8 +121,8 @@ def timed_judge(config: J.JudgeConfig, codes, tests):
 def isolation_cost(config: J.JudgeConfig, codes, tests, expected, repeat: int) -> None:
     """The batch, one compile and one test run, with the default sandbox and with cgroups and the filter
     switched off, taking turns (run by run) so that both see the same machine load."""
-    sandboxes = {"cgroup + seccomp": J._sandbox(), "rlimits only": J._Sandbox(cgroups=False, syscall_filter=False)}
-    if J._sandbox().cgroups is None or J._sandbox().launcher is None:
+    sandboxes = {"cgroup + seccomp": S.shared_sandbox(), "rlimits only": S.Sandbox(cgroups=False, syscall_filter=False)}
+    if S.shared_sandbox().cgroups is None or S.shared_sandbox().launcher is None:
         print("(the default sandbox has no cgroup or no filter here: both columns measure nearly the same thing)")
     times = {what: {name: [] for name in sandboxes} for what in ("batch, s", "one compile, ms", "one test run, ms")}
     small = "#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<std::endl;}"
@@ -136,7 +137,7 @@ def isolation_cost(config: J.JudgeConfig, codes, tests, expected, repeat: int) -
         boxes = {name: stack.enter_context(sandbox.box()) for name, sandbox in sandboxes.items()}
         for _ in range(repeat):
             for name, sandbox in sandboxes.items():
-                J._sandbox_instance = sandbox
+                S._shared = sandbox
                 _, results, _ = timed("batch, s", name, lambda: timed_judge(config, codes, tests), scale=1.0)
                 assert [(r.compiled, r.verdicts) for r in results] == [(r.compiled, r.verdicts) for r in expected]
             for _ in range(10):
@@ -149,7 +150,7 @@ def isolation_cost(config: J.JudgeConfig, codes, tests, expected, repeat: int) -
                         boxes[name], ["./main"], b"1 2\n", seconds=config.time_limit, memory_mb=config.memory_limit_mb,
                         output_mb=config.output_limit_mb, nproc=config.process_limit))
                     assert out.stdout == b"3\n"
-    J._sandbox_instance = sandboxes["cgroup + seccomp"]
+    S._shared = sandboxes["cgroup + seccomp"]
     on, off = sandboxes
     print(f"\nisolation cost, medians over {repeat} rounds (a round: the batch, 10 compiles and 50 test runs with each,"
           " alternating):")

@@ -5,15 +5,22 @@ from contextlib import contextmanager
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import json  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
 import pytest  # noqa: E402
 
+import judge_cases  # noqa: E402
+import sandbox as S  # noqa: E402
 import train_rl as J  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +36,7 @@ STARTED_UIDS = set()  # sandbox uids this test process handed out
 def record_sandbox_uids(monkeypatch):
     """Tests check only the processes they started: another judge (a training run beside the suite) may
     have sandbox-uid processes of its own."""
-    real_box = J._Sandbox.box
+    real_box = S.Sandbox.box
 
     @contextmanager
     def box(self):
@@ -37,7 +44,7 @@ def record_sandbox_uids(monkeypatch):
             STARTED_UIDS.add(made.uid)
             yield made
 
-    monkeypatch.setattr(J._Sandbox, "box", box)
+    monkeypatch.setattr(S.Sandbox, "box", box)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +91,7 @@ def my_children():
 def assert_nothing_left():
     assert sandbox_uid_processes() == []
     assert my_children() == []
-    sandbox = J._sandbox()
+    sandbox = S.shared_sandbox()
     assert sorted(os.listdir(sandbox.base)) == ["judge", "root"]  # every completion's folder is gone
     for parent in sandbox.cgroups.parents if sandbox.cgroups else []:  # and every run's cgroup
         assert [entry for entry in os.listdir(parent) if os.path.isdir(os.path.join(parent, entry))] == []
@@ -146,6 +153,18 @@ def test_config_validation():
                          (dict(judge_workers=-2), "judge_workers"), (dict(compile_flags="-O2 '"), "compile_flags")]:
         with pytest.raises(ValueError, match=message):
             J.JudgeConfig(**bad)
+    # values that passed construction and then failed every completion, and wrong types
+    for bad in [dict(time_limit=float("inf")), dict(time_limit=float("nan")), dict(compile_timeout=float("inf")),
+                dict(test_time_budget=float("nan")), dict(memory_limit_mb=0.5), dict(memory_limit_mb=256.0),
+                dict(process_limit=1.5), dict(process_limit=10**9), dict(output_limit_mb=1e-9), dict(output_limit_mb=0),
+                dict(memory_limit_mb=10**7), dict(time_limit="2"), dict(process_limit="32"), dict(time_limit=True),
+                dict(judge_workers=2.0), dict(reward_mode=None), dict(compile_flags=["-O2"]), dict(use_pch="yes")]:
+        with pytest.raises(ValueError, match=f"^{next(iter(bad))} must be [^\n]*, got ") as caught:
+            J.JudgeConfig(**bad)
+        assert "\n" not in str(caught.value)
+    J.JudgeConfig(time_limit=1, compile_timeout=0.5, memory_limit_mb=16, output_limit_mb=1, process_limit=1)
+    with pytest.raises(J.ConfigError, match="time_limit must be a number"):  # the command line's one-line error
+        J.parse_args(["16", "--time_limit", "inf"])
 
 
 def test_require_gpp(monkeypatch):
@@ -203,7 +222,7 @@ def test_infinite_loop_and_sleep_are_tle_and_killed(judge):
     started = time.time()
     result = run(code, [{"input": "spin", "output": "1"}, {"input": "sleep", "output": "1"}], ALL_TESTS)
     assert result.verdicts == ["TLE", "TLE"]
-    assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 3
+    assert time.time() - started < 2 * S.wall_clock_limit(CONFIG.time_limit) + 3
     assert_nothing_left()
 
 
@@ -239,7 +258,7 @@ def test_infinite_output_is_ole_and_not_buffered(judge):
 def test_program_cannot_write_outside_its_box(judge, isolated, tmp_path):
     token = f"judge_escape_{os.getpid()}_{time.time_ns()}"
     targets = [f"/tmp/{token}", f"/var/tmp/{token}", f"/dev/shm/{token}", os.path.expanduser(f"~/{token}"),
-               os.path.join(REPO, token), f"/work/{token}", os.path.join(J._sandbox().base, token), str(tmp_path / token)]
+               os.path.join(REPO, token), f"/work/{token}", os.path.join(S.shared_sandbox().base, token), str(tmp_path / token)]
     code = ("#include <bits/stdc++.h>\nint main(){ std::string p; while (std::cin >> p) { FILE *f = fopen(p.c_str(), \"w\");"
             " bool ok = f && fputs(\"pwned\", f) >= 0 && fclose(f) == 0; puts(ok ? \"wrote\" : \"blocked\"); } }")
     relative = [token, "../" + token, "../../" + token]
@@ -304,7 +323,7 @@ def test_compiler_cannot_read_host_files(judge, isolated):
 def test_pch_is_used_by_the_sandboxed_compile(judge, isolated):
     pch = J.pch_dir(CONFIG)
     assert pch and os.path.isfile(os.path.join(pch, "bits", "stdc++.h.gch"))
-    sandbox = J._sandbox()
+    sandbox = S.shared_sandbox()
     with sandbox.box() as box:
         with open(os.path.join(box.box, "main.cpp"), "w") as f:
             f.write(SUM)
@@ -372,6 +391,31 @@ def test_code_reward_func_with_trl_arguments(judge):
     assert my_children() == []
 
 
+def test_code_reward_func_takes_any_completion_shape(judge, monkeypatch, capsys):
+    monkeypatch.setattr(J, "_printed", set())
+    right = f"```cpp\n{SUM}```"
+    parts = [{"role": "assistant", "content": [{"type": "text", "text": "Here:\n"}, {"type": "image"},
+                                               {"type": "text", "text": right}]}]
+    odd = [None, b"bytes", {"role": "assistant", "content": right}, ["a message that is a string"],
+           [{"role": "assistant", "content": 7}], 42, [{"role": "assistant", "content": None}]]
+    rewards = J.code_reward_func([parts, *odd], [SUM_TESTS] * (len(odd) + 1), judge=judge)
+    assert rewards == [1.0] + [0.0] * len(odd)
+    out = capsys.readouterr().out
+    for kind in ("of type NoneType", "of type bytes", "of type dict", "with a str among its messages",
+                 "with a message whose content is int", "of type int"):
+        assert out.count(f"a completion {kind} scores 0") == 1, out
+    assert J.code_reward_func([None, b"x"], [SUM_TESTS] * 2, judge=judge) == [0.0, 0.0]
+    assert "scores 0" not in capsys.readouterr().out  # once per kind
+
+
+def test_a_lone_surrogate_is_replaced_not_an_internal_error(judge, monkeypatch, capsys):
+    monkeypatch.setattr(J, "_printed", set())
+    code = SUM.replace("int main", "// \ud800 and \udfff\nint main")
+    tests = [{"input": "1 2\ud800\n", "output": "3\n"}]
+    assert J.code_reward_func([f"```cpp\n{code}```", f"~~~cpp\n{code}~~~"], [tests] * 2, judge=judge) == [1.0, 1.0]
+    assert "internal judge error" not in capsys.readouterr().out and "internal-error" not in J._printed
+
+
 def test_code_reward_func_default_judge():
     assert J.code_reward_func([f"```cpp\n{SUM}```"], [SUM_TESTS]) == [1.0]
 
@@ -410,10 +454,10 @@ def test_internal_failure_scores_zero_and_is_reported_once(judge, monkeypatch, c
 @pytest.mark.parametrize("mode", ["rlimits", "userns"])
 def test_fallback_modes_judge_and_clean_up(judge, mode, monkeypatch):
     try:
-        sandbox = J._Sandbox(mode)
+        sandbox = S.Sandbox(mode)
     except RuntimeError as e:
         pytest.skip(str(e))
-    monkeypatch.setattr(J, "_sandbox_instance", sandbox)
+    monkeypatch.setattr(S, "_shared", sandbox)
     assert J.sandbox_mode() == mode
     assert run(SUM, SUM_TESTS).verdicts == ["AC"] * 3
     loop = "int main(){ volatile unsigned long x = 0; for (;;) x++; }"
@@ -444,9 +488,9 @@ def test_sandbox_never_forks_the_trainer_with_preexec_fn(judge, monkeypatch):
 
 @pytest.fixture()
 def cgroups(judge):
-    if J._sandbox().cgroups is None:
+    if S.shared_sandbox().cgroups is None:
         pytest.skip("needs a cgroup per run (root, or a delegated cgroup); this machine runs the rlimits fallback")
-    return J._sandbox().cgroups
+    return S.shared_sandbox().cgroups
 
 
 def run_program(sandbox, code, stdin=b"", config=CONFIG):
@@ -469,12 +513,12 @@ def test_sysv_shm_cannot_pin_memory(judge):
     """The review pinned 3 GB with detached segments; 8 x 64 MB here (twice the limit), in the cgroup and in the fallback."""
     if J.sandbox_mode() == "rlimits":
         pytest.skip("needs the sandbox's own IPC namespace (namespaces or userns mode)")
-    limit = (CONFIG.memory_limit_mb + J.CGROUP_ALLOWANCE_MB) * J.MB
-    out = run_program(J._sandbox(), SHM_PIN, config=J.JudgeConfig(time_limit=5.0))
+    limit = (CONFIG.memory_limit_mb + S.CGROUP_ALLOWANCE_MB) * J.MB
+    out = run_program(S.shared_sandbox(), SHM_PIN, config=J.JudgeConfig(time_limit=5.0))
     assert out.stdout == b"0\n"  # shm_rmid_forced: a detached segment is gone at once
-    if J._sandbox().cgroups:
+    if S.shared_sandbox().cgroups:
         assert out.memory_peak is not None and out.memory_peak <= limit, out.memory_peak / J.MB
-    fallback = J._Sandbox(cgroups=False)
+    fallback = S.Sandbox(cgroups=False)
     assert fallback.cgroups is None
     keep = SHM_PIN.replace("shmdt(p); ", "")  # attached segments count against RLIMIT_AS and shmall
     assert int(run_program(fallback, keep, config=J.JudgeConfig(time_limit=5.0)).stdout) * 64 <= CONFIG.memory_limit_mb
@@ -482,15 +526,15 @@ def test_sysv_shm_cannot_pin_memory(judge):
 
 def test_forked_children_share_one_memory_budget(judge, cgroups):
     """24 children x 160 MB (3.8 GB in the review) under 256 MB: the cgroup's peak stays within the limit."""
-    out = run_program(J._sandbox(), CHILDREN, config=J.JudgeConfig(time_limit=3.0))
-    assert out.oom_killed and out.memory_peak <= (CONFIG.memory_limit_mb + J.CGROUP_ALLOWANCE_MB) * J.MB
+    out = run_program(S.shared_sandbox(), CHILDREN, config=J.JudgeConfig(time_limit=3.0))
+    assert out.oom_killed and out.memory_peak <= (CONFIG.memory_limit_mb + S.CGROUP_ALLOWANCE_MB) * J.MB
     assert run(CHILDREN, [{"input": "", "output": "done\n"}]).verdicts == ["MLE"]
     assert_nothing_left()
 
 
 def test_a_cgroup_the_sandbox_cannot_join_is_dropped_at_start_up(judge, cgroups, monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(J._Cgroups, "create", lambda self, name, memory, processes: [str(tmp_path / "not-a-cgroup")])
-    sandbox = J._Sandbox()
+    monkeypatch.setattr(S.Cgroups, "create", lambda self, name, memory, processes: [str(tmp_path / "not-a-cgroup")])
+    sandbox = S.Sandbox()
     out = capsys.readouterr().out
     assert sandbox.mode == J.sandbox_mode() and sandbox.cgroups is None
     assert f"sandbox mode {sandbox.mode} with cgroups unavailable" in out and "cannot join a cgroup here" in out
@@ -503,8 +547,8 @@ def test_one_std_thread_works(judge, memory, monkeypatch, capsys):
         def refuse(name):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(J, "_Cgroups", refuse)
-        monkeypatch.setattr(J, "_sandbox_instance", J._Sandbox())
+        monkeypatch.setattr(S, "Cgroups", refuse)
+        monkeypatch.setattr(S, "_shared", S.Sandbox())
         assert "memory: rlimits per process (no cgroup: [Errno 13] Permission denied)" in capsys.readouterr().out
     code = ("#include <bits/stdc++.h>\nint main(){ long long a, b; std::cin >> a >> b; long long s = 0;"
             " std::thread t([&]{ s = a + b; }); t.join(); std::cout << s << std::endl; }")
@@ -534,6 +578,8 @@ int main() {
     show("clone", syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0));
     show("clone3", syscall(435, 0, 0));
     show("mount", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, 0));
+    show("io_setup", syscall(SYS_io_setup, 65536, calloc(1, 8)));
+    show("memfd_secret", syscall(447, 0));
     show("x32", syscall(SYS_getpid | 0x40000000));
     long i386;  // getpid (20) through the 32-bit entry point
     asm volatile("int $0x80" : "=a"(i386) : "a"(20) : "memory");
@@ -547,17 +593,18 @@ int main() {
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the program uses x86-64 system-call numbers")
 def test_system_call_filter_denies_and_does_not_kill(judge):
-    if J._sandbox().launcher is None:
+    if S.shared_sandbox().launcher is None:
         pytest.skip("the seccomp launcher could not be built or run here")
     denied = ["socket EPERM"] * 6 + ["socketpair EPERM", "add_key EPERM", "keyctl EPERM", "request_key EPERM",
                                      "io_uring_setup EPERM", "userfaultfd EPERM", "perf_event_open EPERM", "bpf EPERM",
                                      "ptrace EPERM", "unshare EPERM", "clone EPERM", "clone3 ENOSYS", "mount EPERM",
+                                     "io_setup EPERM", "memfd_secret EPERM",
                                      "x32 ENOSYS", "i386 ENOSYS", "fork ALLOWED"]
     result = run(DENIALS, [{"input": "", "output": "\n".join(denied)}], J.JudgeConfig(time_limit=1.0, compare_mode="lines"))
     assert result.verdicts == ["AC"]
-    unfiltered = J._Sandbox(syscall_filter=False)  # the same program without the filter: the calls get through
+    unfiltered = S.Sandbox(syscall_filter=False)  # the same program without the filter: the calls get through
     out = run_program(unfiltered, DENIALS).stdout.decode()
-    assert "socket ALLOWED" in out and "add_key ALLOWED" in out, out
+    assert "socket ALLOWED" in out and "add_key ALLOWED" in out and "io_setup ALLOWED" in out, out
 
 
 def test_exactly_the_output_limit_is_accepted(judge):
@@ -569,20 +616,136 @@ def test_exactly_the_output_limit_is_accepted(judge):
     assert run(code, [{"input": str(J.MB + 1), "output": exact}], config).verdicts == ["OLE"]
 
 
+# --- hostile and legitimate programs in both modes (tests/judge_cases.py) ----------------------------
+
+@pytest.fixture(scope="module")
+def case_cache():
+    """A judge_cache_dir with the PCH built, readable by the ordinary user the second mode runs as."""
+    folder = tempfile.mkdtemp(prefix="judge_cases_")
+    os.chmod(folder, 0o755)
+    J._build_pch(shlex.split(CONFIG.compile_flags), folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_case_report(report):
+    """The same verdicts in every mode; only memory differs: a cgroup caps memfd pages, without one they are denied."""
+    found = report["verdicts"]
+    assert found["plant"] == ["AC"]  # every write into the skeleton failed ...
+    assert report["skeleton_changed"] == [] and report["pch_before"] and report["pch_after"]  # ... and nothing changed
+    assert found["after"] == ["AC", "AC"]  # the next completion compiles (loader, PCH) and passes
+    memory_cap = (CONFIG.memory_limit_mb + S.CGROUP_ALLOWANCE_MB) * J.MB
+    for run in report["memfd"]:
+        if report["cgroups"]:
+            assert run["peak"] <= memory_cap and (run["oom_killed"] or "memfd" in run["stdout"]), run
+            assert "436 MB" not in run["stdout"], run
+        else:
+            assert run["stdout"] == "no shm\nno memfd\n", run
+    assert report["shmem_growth_mb"] < 200  # nothing left in the host's shared memory (the review: +1.35 GB)
+    assert report["forks"] == "31\n" and found["fork_bomb"] != ["AC"]  # process_limit 32, the program included
+    assert found["aio"] == ["AC"]  # every legacy AIO call denied
+    assert found["ole"] == ["OLE", "OLE"]  # 5 MB past the limit, SIGXFSZ ignored or not
+    assert found["reopen"] == ["AC"] * 4  # /dev/stdout, /dev/fd/1, /proc/self/fd/1, /dev/stderr, /dev/stdin
+    # raise(SIGKILL), raise(SIGXCPU); CPU limit, wall cap; the CPU time of a child left running
+    assert found["endings"] == ["RE", "RE", "TLE", "TLE", "TLE"]
+    assert found["busy"] == ["AC"], report["busy_wall_s"]  # 0.95 of the CPU limit on a loaded machine
+    assert report["left_in_base"] == [] and report["children"] == []
+
+
+def test_hostile_programs_in_this_process(judge, case_cache):
+    if J.sandbox_mode() == "rlimits":
+        pytest.skip("needs a namespace sandbox; this machine has only rlimits")
+    check_case_report(judge_cases.run_all(case_cache))
+    assert_nothing_left()
+
+
+def test_hostile_programs_as_an_ordinary_user(case_cache):
+    """The userns mode for real: the cases judged in a process of uid 65534, as most users run a trainer."""
+    if os.geteuid() != 0:
+        pytest.skip("the suite runs as an ordinary user already: test_hostile_programs_in_this_process covers it")
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                           judge_cases.__file__, case_cache], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HOME": case_cache})
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    if report["mode"] == "rlimits":
+        reason = "uid 65534 cannot create user namespaces here: " + " | ".join(
+            line for line in done.stdout.splitlines() if "unavailable" in line)
+        print(reason)
+        pytest.skip(reason)
+    assert report["mode"] == "userns" and report["uid"] == 65534 and not report["cgroups"]
+    assert "memfd_create denied" in done.stdout  # the start-up line names the memory mechanism
+    check_case_report(report)
+
+
+def test_sandbox_alone_and_its_entry_point_for_debugging_a_verdict(tmp_path):
+    entry = [sys.executable, os.path.join(REPO, "sandbox.py")]
+    alone = subprocess.run([sys.executable, "-c", "import sys, sandbox; print('torch' in sys.modules)"], cwd=REPO,
+                           capture_output=True, text=True, timeout=60)
+    assert alone.stdout == "False\n", alone.stderr
+    program = tmp_path / "main.cpp"
+    program.write_text('#include <cstdio>\nint main(){long a,b;scanf("%ld%ld",&a,&b);printf("%ld\\n",a+b);}\n')
+    done = subprocess.run([*entry, str(program), "--time_limit", "1"], input="1 2\n", capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout == "3\n", done.stderr
+    assert re.search(r"\[sandbox\] \w+: exit 0, CPU \d+\.\d{3} s \(limit 1\), wall \d+\.\d{3} s", done.stderr), done.stderr
+    broken = tmp_path / "broken.cpp"
+    broken.write_text("int main() { return undefined_name; }\n")
+    done = subprocess.run([*entry, str(broken)], input="", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "undefined_name" in done.stderr and "[sandbox] compile error" in done.stderr
+    for argv in ([str(tmp_path / "missing.cpp")], [str(program), "--time_limit", "inf"],
+                 [str(program), "--compile_flags", "-O2 '"], [str(program), "--memory_limit_mb", "0.5"]):
+        bad = subprocess.run([*entry, *argv], input="", capture_output=True, text=True, timeout=120)
+        assert bad.returncode != 0 and "Traceback" not in bad.stderr, bad.stderr
+        assert re.match(r"(sandbox\.py: )?error: ", bad.stderr.strip().splitlines()[-1]), bad.stderr
+
+
 # --- cost -------------------------------------------------------------------------------------------
 
 def test_extraction_is_linear_on_pathological_completions():
-    """The fence regex took 79 s on the first of these (13 s on an 80 KB completion in the review)."""
-    size = 80_000
-    cases = ["```" + " " * size, "```cpp\n" * (size // 7), " ```\n" * (size // 5), "```cpp `x`\n" * (size // 11),
-             "#include <x>\n" + "freopen(" * (size // 8), "#include <x>\n" + 'freopen("' * (size // 9),
-             "#include <x>\n" + "freopen((x)" * (size // 11), "#include <x>\nfreopen(" + "(x)" * (size // 3),
-             "#include <x>\n" + "freopen " + " " * size, "```\nint" + " " * size + "\n```"]
-    for text in cases:
-        started = time.perf_counter()
-        J.extract_code(text)
-        assert time.perf_counter() - started < 0.2, text[:20]
+    """The fence regex took 79 s on the first of these (13 s on an 80 KB completion in the review); the freopen
+    regex over 10 s on repeated `freopen("`. Degenerate repetition is common in RL rollouts."""
+    def cases(size):
+        return ["```" + " " * size, "```cpp\n" * (size // 7), " ```\n" * (size // 5), "```cpp `x`\n" * (size // 11),
+                "~~~cpp\n" * (size // 7), "#include <x>\n" + "freopen(" * (size // 8),
+                "#include <x>\n" + 'freopen("' * (size // 9), "#include <x>\n" + 'freopen(\\"' * (size // 10),
+                "#include <x>\n" + "freopen((x)" * (size // 11), "#include <x>\nfreopen(" + "(x)" * (size // 3),
+                "#include <x>\n" + "freopen('" * (size // 9), "#include <x>\n" + "fclose(" * (size // 7),
+                "#include <x>\n" + "'" * size, "#include <x>\n" + '"' * size, "#include <x>\n" + "(" * size,
+                "#include <x>\n" + ")" * size, "#include <x>\n" + 'R"(' * (size // 3), "#include <x>\n" + "/*" * (size // 2),
+                "#include <x>\n" + "u8'" * (size // 3), "#include <x>\n" + "freopen " + " " * size,
+                "```\nint" + " " * size + "\n```"]
+    for size, limit in ((80_000, 0.2), (1_000_000, 1.0)):
+        for text in cases(size):
+            started = time.process_time()  # CPU time: the work itself, not the machine's load
+            J.extract_code(text)
+            assert time.process_time() - started < limit, (size, text[:20])
     assert J.extract_code("```cpp\n" + "int x;\n" * 10_000 + "```") == "int x;\n" * 10_000  # and still right
+
+
+def test_file_io_in_comments_and_literals_stays():
+    code = J.extract_code('''```cpp
+int main() {
+    // don't freopen("x", "r", stdin) here
+    const char *s = "freopen(\\"a\\", \\"r\\", stdin)"; long n = 1'000'000; char c = '(';
+    if (!freopen(("b" "." "in"), "r", stdin)) return 1;
+    auto r = R"x(freopen("q", "r", stdin)) ")x"; /* fclose(stdout) */ fclose(stdout); fclose(f);
+}
+```''')
+    assert code == '''int main() {
+    // don't freopen("x", "r", stdin) here
+    const char *s = "freopen(\\"a\\", \\"r\\", stdin)"; long n = 1'000'000; char c = '(';
+    if (!stdin) return 1;
+    auto r = R"x(freopen("q", "r", stdin)) ")x"; /* fclose(stdout) */ 0; fclose(f);
+}
+''', code
+
+
+def test_tilde_fences():
+    assert extract_code_is("Code:\n~~~cpp\nint main(){}\n~~~\n", "int main(){}\n")
+    assert extract_code_is("~~~ C++\n#include <cstdio>\n```\nint main(){}\n~~~", "#include <cstdio>\n```\nint main(){}\n")
+    assert extract_code_is("~~~cpp\n#include <cstdio>\nint main(){", "#include <cstdio>\nint main(){")  # unclosed
+    assert extract_code_is("~~~\n#include <cstdio>\nint main(){}\n~~~\nthen ```python\nx\n```", "#include <cstdio>\nint main(){}\n")
 
 
 def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
@@ -590,10 +753,10 @@ def test_tiered_stops_early_and_the_test_budget_caps_a_completion(judge):
     tests = [{"input": str(i), "output": "1"} for i in range(20)]
     started = time.time()
     assert run(sleeper, tests).verdicts == ["TLE"]  # tiered: one TLE already decides the reward
-    assert time.time() - started < 2 * (CONFIG.time_limit + J.LAUNCH_SLACK) + 2
+    assert time.time() - started < S.wall_clock_limit(CONFIG.time_limit) + 2
     budget = J.JudgeConfig(time_limit=1.0, reward_mode="fraction", test_time_budget=1.0)
     started = time.time()
     result = run(sleeper, tests, budget)
     assert result.verdicts == ["TLE"] * 20 and result.passed == 0 and result.total == 20
-    assert time.time() - started < budget.test_time_budget + CONFIG.time_limit + J.LAUNCH_SLACK + 3
+    assert time.time() - started < budget.test_time_budget + S.wall_clock_limit(CONFIG.time_limit) + 3
     assert_nothing_left()

@@ -156,9 +156,11 @@ def test_ctrl_c_saves_v_and_the_trainer_state(coder_model_dir, data_file, tmp_pa
     """Ctrl-C (SIGINT) mid-run: v and the trainer state are saved, the exit says how to continue."""
     out = tmp_path / "run"
     argv = train_argv(coder_model_dir, data_file, out, "--max_steps", "1000", "--save_steps", "1000")
-    # a shell that starts jobs in the background ignores SIGINT for them; a user's terminal does not
+    # a shell that starts jobs in the background ignores SIGINT for them; a user's terminal does not. The script's
+    # folder goes first on sys.path, as `python train_rl.py` puts it (sandbox.py is imported from there).
     child = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-             f"sys.argv = ['train_rl.py', *{argv!r}]; runpy.run_path({os.path.join(ROOT, 'train_rl.py')!r}, "
+             f"sys.path.insert(0, {ROOT!r}); sys.argv = ['train_rl.py', *{argv!r}]; "
+             f"runpy.run_path({os.path.join(ROOT, 'train_rl.py')!r}, "
              "run_name='__main__')")
     proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "1"})
