@@ -1801,7 +1801,8 @@ def main(argv: list[str] | None = None) -> None:
 
     v = tiny_lora_vector(trainer.model)
     if processes > 1:  # checked equal after every step; each process shows its own copy
-        print(f"[rank {rank}/{processes}] final v: {v.tolist()}")
+        sys.stdout.write(f"[rank {rank}/{processes}] final v: {v.tolist()}\n")  # one write: processes share the terminal
+        sys.stdout.flush()
     if rank != 0:
         return
     trainer.save_model(grpo_config.output_dir)

@@ -144,9 +144,14 @@ def test_engine_choice_and_refusals(tiny_model_dir, tiny_gguf):
         train_rl.parse_args(["--use_vllm", "True"])
 
 
-def test_grpo_through_the_engine_with_importance_sampling(coder_model_dir, coder_gguf, data_file, tmp_path, capsys):
+def test_grpo_through_the_engine_with_importance_sampling(coder_model_dir, coder_gguf, data_file, tmp_path, capsys,
+                                                          monkeypatch):
     from test_training import train_argv
 
+    policy_forwards = []  # the importance ratio reuses the update's own forward: one policy forward per step
+    original = train_rl.TinyLoRAGRPOTrainer._get_per_token_logps_and_entropies
+    monkeypatch.setattr(train_rl.TinyLoRAGRPOTrainer, "_get_per_token_logps_and_entropies",
+                        lambda self, *a, **k: policy_forwards.append(torch.is_grad_enabled()) or original(self, *a, **k))
     out = tmp_path / "run"
     train_rl.main(train_argv(coder_model_dir, data_file, out, "--rollout_engine", "llama_cpp", "--rollout_gguf", coder_gguf,
                              "--max_steps", "3"))
@@ -158,6 +163,7 @@ def test_grpo_through_the_engine_with_importance_sampling(coder_model_dir, coder
     # v after step k is what step k + 1 decodes with; with these seeds step 1's group has no signal, step 2's has
     assert records[0]["tiny_lora/v_norm"] == 0 and records[1]["tiny_lora/v_norm"] > 0
     assert (out / "tiny_lora_adapter_rank0.gguf").exists()  # step 3 decoded with the adapter of step 2's v
+    assert policy_forwards == [True] * 3  # no extra no-grad forward for the old log-probs
     for record in records:  # the engine runs the trainer's policy, adapter included: every sequence ratio is about 1
         assert 0.97 < record["sampling/importance_sampling_ratio/min"] <= record["sampling/importance_sampling_ratio/max"] < 1.03
         assert record["sampling/importance_sampling_ratio/frac_outside"] == 0.0
