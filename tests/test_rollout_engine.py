@@ -167,3 +167,34 @@ def test_grpo_through_the_engine_with_importance_sampling(coder_model_dir, coder
     for record in records:  # the engine runs the trainer's policy, adapter included: every sequence ratio is about 1
         assert 0.97 < record["sampling/importance_sampling_ratio/min"] <= record["sampling/importance_sampling_ratio/max"] < 1.03
         assert record["sampling/importance_sampling_ratio/frac_outside"] == 0.0
+
+
+def test_evaluate_with_the_engine_reuses_an_identical_base_column(coder_model_dir, coder_gguf, data_file, tmp_path,
+                                                                   monkeypatch):
+    import sys
+
+    import evaluate
+
+    def run(*argv):
+        monkeypatch.setattr(sys, "argv", ["evaluate.py", "--data_file", data_file, "--model", coder_model_dir,
+                                          "--engine", "llama_cpp", "--gguf", coder_gguf, "--threads", "1",
+                                          "--max_new_tokens", "64", *argv])
+        evaluate.main()
+        return json.loads((tmp_path / argv[argv.index("--output") + 1] / "eval.json").read_text())
+
+    model, _ = train_rl.load_model_and_tokenizer(coder_model_dir, load_in_4bit=False)
+    v = nn.Parameter(torch.zeros(4))
+    train_rl.apply_tiny_lora(model, v)
+    with torch.no_grad():
+        v.copy_(torch.tensor([30.0, -30.0, 30.0, -30.0]))  # large enough to change what the model writes
+    train_rl.save_tiny_lora(str(tmp_path / "v.pt"), model, v)
+    monkeypatch.chdir(tmp_path)
+    base = run("--n", "4", "--k", "1", "--output", "base")
+    assert base["engine"] == "llama_cpp" and base["models"]["base"]["summary"]["compile_rate"] > 0.5
+    both = run("--n", "4", "--k", "1", "--tiny_lora", "v.pt", "--output", "both")
+    assert both["models"]["base"]["problems"] == base["models"]["base"]["problems"]  # same seeds, same completions
+    assert both["models"]["base+TinyLoRA"]["problems"] != base["models"]["base"]["problems"]  # the adapter acts
+    reused = run("--n", "4", "--k", "1", "--tiny_lora", "v.pt", "--reuse_base", "base/eval.json", "--output", "reused")
+    assert reused["models"] == {k: {**m, "seconds": reused["models"][k]["seconds"]} for k, m in both["models"].items()}
+    with pytest.raises(ConfigError, match="other settings.*n: 4 vs 2"):
+        run("--n", "2", "--k", "1", "--tiny_lora", "v.pt", "--reuse_base", "base/eval.json", "--output", "refused")
