@@ -105,7 +105,8 @@ class ScriptArguments:
     preset: str = field(
         default="auto",
         metadata={"help": "Default hyper-parameters: 'gpu' (3B 4-bit, 16 GB card), 'cpu' (minutes on 2 cores), "
-                          "'seed' (the original project's exact values) or 'auto' (gpu with CUDA, else cpu)."},
+                          "'seed' (the original project's exact values), 'experiment' (the pre-registered CPU run in results/) "
+                          "or 'auto' (gpu with CUDA, else cpu)."},
     )
     compute_dtype: str | None = field(
         default=None,

@@ -178,3 +178,17 @@ def test_ctrl_c_saves_v_and_the_trainer_state(coder_model_dir, data_file, tmp_pa
     assert saved["v"].norm() > 0
     state = json.loads((out / f"checkpoint-{step}" / "trainer_state.json").read_text())
     assert state["global_step"] == step
+
+
+def test_the_experiment_preset_is_the_protocols_setup():
+    """results/tinylora-0.5b-cpu/PROTOCOL.md fixes these; the run itself is not part of the suite."""
+    args, judge, grpo = train_rl.parse_args(["16", "--preset", "experiment"])
+    assert (args.preset, args.u, args.rank, args.tiny_lora_seed, args.rollout_engine, args.rollout_threads) == (
+        "experiment", 16, 2, 0, "llama_cpp", 1)
+    assert (grpo.max_steps, grpo.learning_rate, grpo.lr_scheduler_type, grpo.warmup_steps, grpo.seed) == (
+        25, 1e-2, "linear", 0, 0)
+    assert (grpo.per_device_train_batch_size, grpo.num_generations, grpo.max_completion_length, grpo.temperature,
+            grpo.save_steps, grpo.num_iterations, grpo.beta, grpo.loss_type) == (4, 4, 256, 1.0, 1, 1, 0.0, "dapo")
+    assert judge.reward_mode == "partial" and args.final_v_path == "./output/experiment/tiny_lora_v.pt"
+    args, judge, grpo = train_rl.parse_args(["16", "--preset", "experiment", "--max_steps", "3"])  # flags still win
+    assert grpo.max_steps == 3
