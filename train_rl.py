@@ -1750,8 +1750,9 @@ def main(argv: list[str] | None = None) -> None:
         "math stay fp32")
     log(f"[setup] data: {data_file} ({len(problems)} problems); u = {args.u}, rank = {args.rank}; "
         f"GRPO loss_type={grpo_config.loss_type}, beta={grpo_config.beta}, epsilon={grpo_config.epsilon}")
-    if judge_config.judge_workers == 0:  # the machine's cores, shared by the processes on it
-        judge_config.judge_workers = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+    cores = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))  # this process's share
+    if judge_config.judge_workers == 0:
+        judge_config.judge_workers = cores
     with grpo_config.main_process_first(desc="building the judge"):  # the precompiled header is built once
         judge = Judge(judge_config)
     log(f"[setup] judge: sandbox mode {sandbox_mode()}, reward mode {judge_config.reward_mode}, "
@@ -1778,11 +1779,10 @@ def main(argv: list[str] | None = None) -> None:
 
         longest_prompt = max(len(tokenizer.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=True,
                                                                return_dict=False)) for row in dataset)
-        threads = args.rollout_threads or max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
         rollouts = rollout_engine.LlamaCppRollouts(
             engine_gguf, tokenizer, longest_prompt, grpo_config.generation_batch_size // processes,
             grpo_config.max_completion_length, grpo_config.temperature, grpo_config.seed + rank,
-            os.path.join(grpo_config.output_dir, f"tiny_lora_adapter_rank{rank}.gguf"), threads)
+            os.path.join(grpo_config.output_dir, f"tiny_lora_adapter_rank{rank}.gguf"), args.rollout_threads or cores)
     trainer = TinyLoRAGRPOTrainer(
         model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=dataset, processing_class=tokenizer,
         callbacks=[MetricsLogger(metrics_path), SameVOnEveryProcess()], rollout_func=rollouts,
