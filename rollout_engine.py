@@ -9,7 +9,7 @@ all, so the engine is exactly the base model.
 
 A generation batch is decoded together: each distinct prompt is evaluated once and its KV cache shared by its
 group (llama_memory_seq_cp in one unified cache), then every unfinished sequence advances one token per
-llama_decode. Sampling happens here, in numpy, from the raw logits at the trainer's temperature (Gumbel-max),
+llama_decode. Sampling happens here, in numpy, from the raw logits at the trainer's temperature (inverse CDF),
 so the returned log-probs are log softmax(logits / T) of the sampled tokens: the same quantity TRL computes
 for the policy, which the trainer's importance-sampling correction compares against.
 
@@ -31,6 +31,7 @@ TINY_LORA_TO_GGUF = {  # HF projection -> llama.cpp tensor of a Qwen2/Llama-styl
     "q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
     "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down",
 }
+SAMPLING_BLOCK = 1024  # tokens per first-level bucket of the sampler
 
 
 def llama_cpp_available() -> bool:
@@ -201,14 +202,27 @@ class LlamaCppEngine:
 
     @staticmethod
     def _sample(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        scaled = logits / (temperature if temperature > 0 else 1.0)
-        shifted = scaled - scaled.max(axis=1, keepdims=True)
-        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        if temperature > 0:  # Gumbel-max: an exact draw from softmax(scaled)
-            tokens = np.argmax(log_softmax - np.log(-np.log(rng.random(log_softmax.shape))), axis=1)
+        """Exact draws from softmax(logits / T) by inverse CDF, in two levels (which block of SAMPLING_BLOCK
+        tokens, then which token in it) because a cumulative sum over the whole vocabulary costs more than the
+        rest of the step's sampling together; and each drawn token's log softmax."""
+        shifted = logits * np.float32(1.0 / (temperature if temperature > 0 else 1.0))
+        shifted -= shifted.max(axis=1, keepdims=True)
+        weights = np.exp(shifted)
+        starts = np.arange(0, logits.shape[1], SAMPLING_BLOCK)
+        block_ends = np.cumsum(np.add.reduceat(weights, starts, axis=1), axis=1, dtype=np.float64)
+        totals = block_ends[:, -1]
+        if temperature > 0:
+            tokens = np.empty(len(logits), dtype=np.int64)
+            for row, draw in enumerate(rng.random(len(logits)) * totals):
+                block = min(int(np.searchsorted(block_ends[row], draw, side="right")), len(starts) - 1)
+                within = draw - (block_ends[row, block - 1] if block else 0.0)
+                block_weights = weights[row, starts[block]:starts[block] + SAMPLING_BLOCK]
+                index = int(np.searchsorted(np.cumsum(block_weights, dtype=np.float64), within, side="right"))
+                # rounding can land past the block's last token of nonzero probability: never draw a p = 0 token
+                tokens[row] = starts[block] + min(index, int(np.flatnonzero(block_weights)[-1]))
         else:
-            tokens = np.argmax(log_softmax, axis=1)
-        return tokens, log_softmax[np.arange(len(tokens)), tokens]
+            tokens = np.argmax(shifted, axis=1)
+        return tokens, shifted[np.arange(len(tokens)), tokens] - np.log(totals)
 
     def close(self) -> None:
         C = self.C

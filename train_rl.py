@@ -124,6 +124,10 @@ class ScriptArguments:
     rollout_threads: int | None = field(
         default=None, metadata={"help": "llama.cpp threads (default: the cores, shared by the processes on a machine); "
                                         "1 is faster when other work shares the cores."})
+    shared_prompt_forward: bool = field(
+        default=True, metadata={"help": "In the policy update, run each distinct prompt once for its whole group (exact; "
+                                        "False: TRL's forward of every full sequence). Only without activation "
+                                        "checkpointing and in a single process."})
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir (v, optimizer, data position)."})
     final_v_path: str = field(default="./output/tiny_lora_v.pt", metadata={"help": "Where the trained v is written at the end."})
 
@@ -1448,7 +1452,7 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
     time/*_s per optimizer step.
     """
 
-    def __init__(self, model, *args, **kwargs):
+    def __init__(self, model, *args, shared_prompt_forward: bool = True, **kwargs):
         declare_tiny_lora_adapter(model)
         super().__init__(model, *args, **kwargs)
         # TRL casts the trainable parameters of a quantized model to bf16 here. bf16 cannot represent a
@@ -1463,6 +1467,8 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
             self.add_callback(ProgressBar)
         self.non_finite_guard = NonFiniteGuard(self.accelerator)
         self.add_callback(self.non_finite_guard)
+        self.shared_prompt_forward = (shared_prompt_forward and not self.args.activation_checkpointing
+                                      and self.accelerator.num_processes == 1)
 
     @contextmanager
     def _timed(self, phase: str):
@@ -1516,6 +1522,33 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
                   f"{update['max']:.1e}), below what {update['dtype']} resolves ({update['resolution']:.1e}). Most of "
                   f"the update is rounded away, so the policy has barely changed and the reward curve is mostly "
                   f"sampling noise. Raise --learning_rate (README: 'Precision and learning rate') or train in fp32.", flush=True)
+
+    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
+                                           compute_entropy=False, compute_aux_loss=False, **multimodal):
+        """TRL's per-token log-probs (and entropies) of the completions, with each distinct prompt of the batch run
+        once: a group's completions share their prompt, so its keys and values, computed once (with their graph),
+        are gathered to every row of the group and the completions run on top. The result and the gradient are
+        those of TRL's forward of every full sequence (same positions and masks); a group of G costs one prompt
+        instead of G, and on CPU, where TRL's LM head scores every position, the prompt's positions are not scored.
+        Not under activation checkpointing (a layer recomputed in the backward would append its keys again) nor
+        across processes (DDP's hooks expect one forward per step)."""
+        prompt_length = input_ids.size(1) - logits_to_keep
+        if (not self.shared_prompt_forward or compute_aux_loss or prompt_length < 2
+                or any(x is not None for x in multimodal.values())):
+            return super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep,
+                                                              batch_size, compute_entropy, compute_aux_loss, **multimodal)
+        prompts = torch.cat([input_ids[:, :prompt_length], attention_mask[:, :prompt_length]], dim=1)
+        distinct, row_prompt = torch.unique(prompts, dim=0, return_inverse=True)
+        tail = input_ids[:, prompt_length - 1:]  # the prompt's last token, whose output predicts completion token 0
+        labels = tail.masked_fill(attention_mask[:, prompt_length - 1:] == 0, -100)
+        with self.accelerator.autocast():
+            cache = self.accelerator.unwrap_model(model).base_model(
+                input_ids=distinct[:, :prompt_length - 1], attention_mask=distinct[:, prompt_length:-1],
+                use_cache=True).past_key_values
+            cache.batch_select_indices(row_prompt)
+            outputs = model(input_ids=tail, attention_mask=attention_mask, past_key_values=cache, labels=labels,
+                            fused_lm_head=True)
+        return outputs.log_probs, outputs.entropy if compute_entropy else None, None
 
     def _compute_loss(self, model, inputs):
         """Engine rollouts get TRL's vLLM importance-sampling correction (its modes, bounds and loss weighting),
@@ -1786,7 +1819,13 @@ def main(argv: list[str] | None = None) -> None:
     trainer = TinyLoRAGRPOTrainer(
         model=model, reward_funcs=[reward_func], args=grpo_config, train_dataset=dataset, processing_class=tokenizer,
         callbacks=[MetricsLogger(metrics_path), SameVOnEveryProcess()], rollout_func=rollouts,
+        shared_prompt_forward=args.shared_prompt_forward,
     )
+    if trainer.shared_prompt_forward:
+        log("[setup] policy update: each distinct prompt runs once for its group (exact, --shared_prompt_forward)")
+    else:
+        why_not = "--shared_prompt_forward False" if not args.shared_prompt_forward else "activation checkpointing or processes > 1"
+        log(f"[setup] policy update: TRL's forward of every full sequence ({why_not})")
     share_skeleton_from_rank0(trainer.model)  # here the model is on its device, where NCCL can broadcast
     started = time.time()
     try:

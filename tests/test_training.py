@@ -192,3 +192,47 @@ def test_the_experiment_preset_is_the_protocols_setup():
     assert judge.reward_mode == "partial" and args.final_v_path == "./output/experiment/tiny_lora_v.pt"
     args, judge, grpo = train_rl.parse_args(["16", "--preset", "experiment", "--max_steps", "3"])  # flags still win
     assert grpo.max_steps == 3
+
+
+def test_shared_prompt_forward_gives_trls_log_probs_entropies_and_gradient(tiny_model_dir):
+    from accelerate import Accelerator
+    from transformers import AutoModelForCausalLM
+    from trl.trainer.utils import add_fused_lm_head
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    v = nn.Parameter(torch.zeros(4))
+    train_rl.apply_tiny_lora(model, v, rank=2, seed=0)
+    with torch.no_grad():
+        v.copy_(torch.tensor([0.5, -0.3, 0.2, 0.4]))
+    add_fused_lm_head(model, temperature=0.7, outputs=("log_probs", "entropy"))
+    trainer = object.__new__(train_rl.TinyLoRAGRPOTrainer)  # the method needs only the accelerator
+    trainer.accelerator = Accelerator(cpu=True)
+    generator = torch.Generator().manual_seed(0)
+    vocab = model.config.vocab_size
+    # two prompts (9 and 6 tokens, left-padded to 9) in interleaved groups of 3; completions right-padded to 7
+    prompt_a, prompt_b = torch.randint(vocab, (9,), generator=generator), torch.randint(vocab, (9,), generator=generator)
+    prompt_ids = torch.stack([prompt_a, prompt_b] * 3)
+    prompt_mask = torch.ones_like(prompt_ids)
+    prompt_mask[1::2, :3] = 0
+    prompt_ids[1::2, :3] = 0
+    completion_ids = torch.randint(vocab, (6, 7), generator=generator)
+    completion_mask = (torch.arange(7) < torch.tensor([7, 5, 3, 7, 1, 6])[:, None]).long()
+    input_ids, attention_mask = torch.cat([prompt_ids, completion_ids], 1), torch.cat([prompt_mask, completion_mask], 1)
+    embedded = []
+    model.get_input_embeddings().register_forward_hook(lambda module, args, output: embedded.append(args[0].numel()))
+    results = {}
+    for shared in (False, True):
+        trainer.shared_prompt_forward = shared
+        embedded.clear()
+        v.grad = None
+        logps, entropy, _ = trainer._get_per_token_logps_and_entropies(model, input_ids, attention_mask, 7,
+                                                                       compute_entropy=True)
+        ((logps + 0.1 * entropy) * completion_mask).sum().backward()
+        results[shared] = logps.detach(), entropy.detach(), v.grad.clone(), sum(embedded)
+    (full_logps, full_entropy, full_grad, full_tokens), (logps, entropy, grad, tokens) = results[False], results[True]
+    mask = completion_mask.bool()
+    torch.testing.assert_close(logps[mask], full_logps[mask], rtol=0, atol=1e-5)
+    torch.testing.assert_close(entropy[mask], full_entropy[mask], rtol=0, atol=1e-5)
+    torch.testing.assert_close(grad, full_grad, rtol=1e-4, atol=1e-6)
+    assert full_grad.abs().min() > 0
+    assert (full_tokens, tokens) == (6 * 16, 2 * 8 + 6 * 8)  # each distinct prompt ran once, not once per row
