@@ -141,7 +141,8 @@ class ScriptArguments:
 #   shipped set with |v_i| <= 9e-5: every update is rounded away and the reward curve is sampling noise. 2e-2 passes
 #   3e-2 within the first tenth of the epoch (2 steps) and stays below 2e-1 at its end (README, theory/README.md).
 # CPU: sized so that `python train_rl.py 16` finishes in under 20 minutes on 2 cores (fp32: bf16 matmuls
-#   without AVX512-BF16 run 4x slower there; a step is ~2.5 minutes, mostly decoding 256 tokens at ~2 per second).
+#   without AVX512-BF16 run 4x slower there). bench/bench_rollouts.py measured a step at 45 s with llama.cpp rollouts
+#   and the shared-prompt update, 189 s with transformers' generate and TRL's full-sequence forward.
 # seed: the original project's values exactly (lr 1e-5, fp16 4-bit compute dtype), for comparison.
 # Precision (bf16/fp16/compute_dtype) is not part of gpu/cpu: it follows the hardware (see choose_precision).
 _GPU_SHAPE = dict(

@@ -133,7 +133,7 @@ def grpo_steps(setup: str, steps: int, threads: int, folder: str) -> dict:
     with open(os.path.join(out, "metrics.jsonl")) as f:
         records = [json.loads(line) for line in f][1:]
     keys = {"step": "step_time", "generation": "time/generation_s", "judge": "time/judge_s",
-            "update": "time/policy_update_s"}
+            "update": "time/policy_update_s", "length": "completions/mean_length"}
     return {name: statistics.median(r[key] for r in records) for name, key in keys.items()}
 
 
@@ -161,9 +161,10 @@ def main() -> int:
             timings = {setup: grpo_steps(setup, args.steps, args.threads, folder) for setup in STEP_SETUPS}
         before, now = timings[next(iter(STEP_SETUPS))], timings[list(STEP_SETUPS)[-1]]
         rows += ["", f"GRPO steps (--preset cpu: 1 prompt x 4 completions, 256 tokens; median of steps 2..{args.steps})",
-                 "| setup | step s | generation s | judge s | update s |", "|---|---|---|---|---|"]
-        rows += [f"| {setup} | {t['step']:.1f} | {t['generation']:.1f} | {t['judge']:.1f} | {t['update']:.1f} |"
-                 for setup, t in timings.items()]
+                 "| setup | step s | generation s | judge s | update s | mean completion tokens |",
+                 "|---|---|---|---|---|---|"]
+        rows += [f"| {setup} | {t['step']:.1f} | {t['generation']:.1f} | {t['judge']:.1f} | {t['update']:.1f} | "
+                 f"{t['length']:.0f} |" for setup, t in timings.items()]
         rows.append(f"whole step: now {before['step'] / now['step']:.2f}x faster than before; generation "
                     f"{before['generation'] / now['generation']:.2f}x, update {before['update'] / now['update']:.2f}x")
     print("\n".join(rows))
