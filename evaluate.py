@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+import model_files
 import train_rl
 
 SPLITS = {"eval": "./local_luogu_rl/shipped/eval.jsonl", "train": train_rl.SHIPPED_TRAIN_FILE}
@@ -76,7 +77,7 @@ def llama_cpp_rollouts(model_path: str, tokenizer, problems, args):
 
     if not rollout_engine.llama_cpp_available():
         raise train_rl.ConfigError("--engine llama_cpp needs llama-cpp-python: pip install -r requirements-cpu.txt")
-    gguf = args.gguf or os.path.join(model_path, train_rl.EMBEDDED_GGUF_NAME)
+    gguf = args.gguf or os.path.join(model_path, model_files.EMBEDDED_GGUF_NAME)
     if not os.path.isfile(gguf):
         raise train_rl.ConfigError(f"--engine llama_cpp: no GGUF at {gguf} (pass --gguf)")
     longest = max(len(tokenizer.apply_chat_template(train_rl.to_chat(p["prompt"]), add_generation_prompt=True,

@@ -59,6 +59,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM, TrainerCallback  # noqa: E402
 
+import model_files  # noqa: E402
 import train_rl  # noqa: E402
 
 CONFIG_DIR = os.path.join(ROOT, "bench", "configs")
@@ -308,9 +309,9 @@ def run_child(spec: dict, tiny: bool) -> tuple[dict | None, str]:
 def default_tokenizer_dir(tiny: bool, work_dir: str) -> tuple[str, str]:
     """The real Qwen2.5 tokenizer of the embedded model when it is at hand (not for --tiny, whose vocabulary is
     1,024), else a byte-level BPE trained locally as verify_pipeline.py does."""
-    embedded = os.path.join(ROOT, train_rl.EMBEDDED_MODEL_DIR)
+    embedded = os.path.join(ROOT, model_files.EMBEDDED_MODEL_DIR)
     if not tiny and os.path.isfile(os.path.join(embedded, "tokenizer.json")):
-        return embedded, f"Qwen2.5 (embedded model, {train_rl.EMBEDDED_MODEL_DIR})"
+        return embedded, f"Qwen2.5 (embedded model, {model_files.EMBEDDED_MODEL_DIR})"
     from verify_pipeline import build_tiny_model
 
     return build_tiny_model(os.path.join(work_dir, "local-tokenizer")), (

@@ -33,6 +33,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import model_files  # noqa: E402
 import train_rl  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(0)
     magnitudes = [float(m) for m in args.magnitudes.split(",")]
-    path = args.model or train_rl.prepare_embedded_model()
+    path = args.model or model_files.prepare_embedded_model()
 
     models, vectors = {}, {}
     for dtype in ("float32", "bfloat16"):

@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 from trl import GRPOTrainer
 
+import model_files
 import train_rl
 from train_rl import ConfigError, PrecisionError
 
@@ -148,17 +149,17 @@ def test_overflowing_hidden_states_stop_the_forward(tiny_model_dir):
 def test_model_folder_completeness(tiny_model_dir, tmp_path):
     folder = tmp_path / "model"
     shutil.copytree(tiny_model_dir, folder)
-    assert train_rl.missing_weights(str(folder)) is None
+    assert model_files.missing_weights(str(folder)) is None
     weights = folder / "model.safetensors"
     data = weights.read_bytes()
     weights.write_bytes(data[: len(data) // 2])  # a download cut off half-way
-    assert train_rl.missing_weights(str(folder)) == "missing or incomplete weights: model.safetensors"
+    assert model_files.missing_weights(str(folder)) == "missing or incomplete weights: model.safetensors"
     weights.write_bytes(data)
     (folder / "model.safetensors.index.json").write_text(json.dumps(
         {"weight_map": {"a": "model.safetensors", "b": "model-00002-of-00002.safetensors"}}))
-    assert train_rl.missing_weights(str(folder)) == "missing or incomplete weights: model-00002-of-00002.safetensors"
+    assert model_files.missing_weights(str(folder)) == "missing or incomplete weights: model-00002-of-00002.safetensors"
     (folder / "config.json").unlink()
-    assert train_rl.missing_weights(str(folder)) == "no config.json"
+    assert model_files.missing_weights(str(folder)) == "no config.json"
 
 
 def test_an_interrupted_download_is_resumed(tiny_model_dir, tmp_path, monkeypatch):
@@ -174,13 +175,13 @@ def test_an_interrupted_download_is_resumed(tiny_model_dir, tmp_path, monkeypatc
         shutil.copy(os.path.join(tiny_model_dir, "model.safetensors"), os.path.join(local_dir, "model.safetensors"))
 
     monkeypatch.setattr(modelscope_download, "snapshot_download", download)
-    assert train_rl.ensure_gpu_model(str(folder), "qwen/x") == str(folder)
+    assert model_files.ensure_gpu_model(str(folder), "qwen/x") == str(folder)
     assert calls == [("qwen/x", str(folder))]
-    assert train_rl.ensure_gpu_model(str(folder), "qwen/x") == str(folder) and len(calls) == 1  # complete: no download
+    assert model_files.ensure_gpu_model(str(folder), "qwen/x") == str(folder) and len(calls) == 1  # complete: no download
     (folder / "model.safetensors").write_bytes(b"")
     monkeypatch.setattr(modelscope_download, "snapshot_download", lambda model_id, local_dir: None)  # fetched nothing
     with pytest.raises(ConfigError, match="is still not complete"):
-        train_rl.ensure_gpu_model(str(folder), "qwen/x")
+        model_files.ensure_gpu_model(str(folder), "qwen/x")
 
 
 def test_hugging_face_hub_ids(tiny_model_dir, monkeypatch):
@@ -202,9 +203,10 @@ def test_hugging_face_hub_ids(tiny_model_dir, monkeypatch):
 
 
 HOLD_THE_LOCK = """
-import fcntl, time
-with open({lock!r}, "w") as lock:  # what folder_lock takes (importing train_rl here would cost 15 s)
-    fcntl.flock(lock, fcntl.LOCK_EX)
+import sys, time
+sys.path.insert(0, {root!r})
+import model_files
+with model_files.folder_lock({folder!r}):
     print("locked", flush=True)
     time.sleep(2)
     open({marker!r}, "w").write("downloaded")
@@ -219,9 +221,9 @@ def test_processes_wait_for_the_one_preparing_the_model_folder(tmp_path):
 
     folder, marker = str(tmp_path / "models" / "3b"), str(tmp_path / "marker")
     os.makedirs(os.path.dirname(folder))
-    code = HOLD_THE_LOCK.format(lock=folder + ".lock", marker=marker)
+    code = HOLD_THE_LOCK.format(root=os.path.dirname(os.path.abspath(model_files.__file__)), folder=folder, marker=marker)
     first = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert first.stdout.readline().strip() == "locked"
-    with train_rl.folder_lock(folder):
+    with model_files.folder_lock(folder):
         assert open(marker).read() == "downloaded"  # entered only after the first process finished
     assert first.wait(timeout=60) == 0
