@@ -28,9 +28,7 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -54,7 +52,7 @@ from trl import GRPOConfig, GRPOTrainer, TrlParser
 from model_files import (EMBEDDED_GGUF_NAME, EMBEDDED_MODEL_DIR, EMBEDDED_MODEL_NAME, ConfigError, atomic_path,
                          ensure_gpu_model, folder_lock, prepare_embedded_model)
 from sandbox import (COMPILE_MEMORY_MB, COMPILE_OUTPUT_MB, MB, Box, Run, Sandbox, require_gpp, sandbox_mode,
-                     shared_sandbox)
+                     shared_pch, shared_sandbox)
 
 # TRL 1.16 reads transformers' deprecated `is_gradient_checkpointing` around every generation, which prints this
 # FutureWarning on every step of every run; it says nothing about this project, so exactly it is silenced.
@@ -638,7 +636,7 @@ def base_for_saved_v(saved: dict, model_path: str | None = None, load_in_4bit: b
 # mode isolates; `sandbox_mode()` names the one in use). This part decides what the runs mean: extraction, output
 # comparison, verdicts (TLE from CPU time, OLE past the limit, MLE from the cgroup) and the reward.
 # Judge adds a thread pool, a result cache (a GRPO group often repeats a completion) and a precompiled
-# bits/stdc++.h (2.6 s -> 0.5 s per compile).
+# bits/stdc++.h (2.6 s -> 0.5 s per compile; sandbox.py builds it).
 
 
 REWARD_MODES = ("tiered", "fraction", "partial")
@@ -855,66 +853,6 @@ def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
     return actual.replace(b"\r\n", b"\n") == wanted.replace(b"\r\n", b"\n")
 
 
-
-# --- Precompiled header ----------------------------------------------------------------------------
-
-_pch_dirs: dict[tuple[str, str], str | None] = {}
-_pch_lock = threading.Lock()
-
-
-def pch_dir(config: JudgeConfig) -> str | None:
-    """Folder holding bits/stdc++.h.gch built with exactly config.compile_flags (g++ takes it instead of the
-    header when the folder is first on the include path), built once per g++ version and flags into
-    judge_cache_dir/pch/<hash>/; None when disabled or when it cannot be built."""
-    if not config.use_pch:
-        return None
-    with _pch_lock:
-        key = (config.compile_flags, os.path.expanduser(config.judge_cache_dir))
-        if key not in _pch_dirs:
-            try:
-                _pch_dirs[key] = _build_pch(shlex.split(config.compile_flags), key[1])
-            except (OSError, RuntimeError, subprocess.SubprocessError) as e:
-                print(f"[judge] no precompiled bits/stdc++.h ({e}); compiling without it (slower)")
-                _pch_dirs[key] = None
-        return _pch_dirs[key]
-
-
-def _build_pch(flags: list[str], cache_dir: str) -> str:
-    gpp = shutil.which("g++")
-    version = subprocess.run([gpp, "--version"], capture_output=True, text=True, check=True).stdout
-    digest = hashlib.sha256(json.dumps([os.path.realpath(gpp), version, flags]).encode()).hexdigest()[:16]
-    final = os.path.join(cache_dir, "pch", digest)
-    if os.path.isfile(os.path.join(final, "bits", "stdc++.h.gch")):
-        return final
-    probe = subprocess.run([gpp, *flags, "-H", "-E", "-x", "c++", "-", "-o", os.devnull],
-                           input="#include <bits/stdc++.h>\n", capture_output=True, text=True, timeout=120)
-    headers = [line[2:] for line in probe.stderr.splitlines() if line.startswith(". ")]
-    if probe.returncode or not headers:
-        raise RuntimeError(f"g++ cannot find bits/stdc++.h: {probe.stderr.strip()[:300]}")
-    os.makedirs(os.path.dirname(final), exist_ok=True)
-    building = tempfile.mkdtemp(prefix=".build-", dir=os.path.dirname(final))
-    try:
-        os.mkdir(os.path.join(building, "bits"))
-        started = time.time()
-        gch = os.path.join(building, "bits", "stdc++.h.gch")
-        build = subprocess.run([gpp, *flags, "-x", "c++-header", headers[0], "-o", gch],
-                               capture_output=True, text=True, timeout=600)
-        if build.returncode:
-            raise RuntimeError(f"g++ failed: {build.stderr.strip()[:300]}")
-        for path in (building, os.path.join(building, "bits")):
-            os.chmod(path, 0o755)  # the sandbox uid reads it
-        os.chmod(gch, 0o644)
-        try:
-            os.rename(building, final)  # atomic: a folder under the final name is always complete
-            print(f"[judge] precompiled bits/stdc++.h in {time.time() - started:.1f}s -> {final}")
-        except OSError:
-            if not os.path.isdir(final):  # else another process finished first; use theirs
-                raise
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    return final
-
-
 # --- Judging ---------------------------------------------------------------------------------------
 
 _OUT_OF_MEMORY = re.compile(rb"bad_alloc|Cannot allocate memory|out of memory")
@@ -935,6 +873,12 @@ def _malformed_result(test_cases, problem: str) -> JudgeResult:
     """A bad data row scores 0 instead of stopping a training run hours in; printed once per process."""
     _log_once("malformed-tests", f"[judge] malformed test cases score 0 (later ones are not printed): {problem}")
     return JudgeResult(False, 0, len(test_cases) if isinstance(test_cases, list) else 0, [], error=problem)
+
+
+def pch_dir(config: JudgeConfig) -> str | None:
+    """The folder of bits/stdc++.h precompiled with config.compile_flags (sandbox.shared_pch), or None when
+    config.use_pch is off or it cannot be built."""
+    return shared_pch(config.compile_flags, config.judge_cache_dir) if config.use_pch else None
 
 
 def _compile_argv(config: JudgeConfig, pch_include: str | None) -> list[str]:
