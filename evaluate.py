@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+import hardware
 import model_files
 import train_rl
 
@@ -194,7 +195,7 @@ def main() -> None:
                                         "else the trainer's default for this machine)")
     parser.add_argument("--load_in_4bit", action=argparse.BooleanOptionalAction,
                         help="load the model in 4-bit NF4 (default: as v was trained; without v, as the trainer would)")
-    parser.add_argument("--compute_dtype", choices=sorted(train_rl.DTYPES), help="default: the hardware's choice")
+    parser.add_argument("--compute_dtype", choices=sorted(hardware.DTYPES), help="default: the hardware's choice")
     parser.add_argument("--n", type=int, default=8, help="samples per problem")
     parser.add_argument("--k", default="1,5", help="comma-separated k for pass@k (each <= n)")
     parser.add_argument("--greedy", action="store_true", help="greedy decoding, n = 1: greedy pass@1")

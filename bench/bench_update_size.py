@@ -33,6 +33,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import hardware  # noqa: E402
 import model_files  # noqa: E402
 import train_rl  # noqa: E402
 
@@ -131,7 +132,7 @@ def main() -> None:
         rows[-1]["snr_bf16"] = rows[-1]["true_change"] / rows[-1]["bf16_noise"]
         print(f"[bench] |v_i| = {magnitude:.0e} done")
 
-    bf16_resolution = train_rl.dtype_resolution(torch.bfloat16)
+    bf16_resolution = hardware.dtype_resolution(torch.bfloat16)
     print(f"\nEmbedded Qwen2.5-Coder-0.5B-Instruct, u = {args.u}, rank 2; {len(sequences)} reference solutions, "
           f"{len(base['float32'])} scored tokens. Noise floor (mean |lp| difference, batch vs alone): "
           f"fp32 {floor['float32']:.1e}, bf16 {floor['bfloat16']:.1e}. bf16 resolves {bf16_resolution:.1e}.\n")

@@ -12,9 +12,11 @@ import torch
 import torch.nn as nn
 from trl import GRPOTrainer
 
+import hardware
 import model_files
 import train_rl
-from train_rl import ConfigError, PrecisionError
+from hardware import PrecisionError
+from train_rl import ConfigError
 
 
 def even_tokens(completion_ids, **kwargs):
@@ -71,11 +73,11 @@ def test_several_visible_gpus_train_on_one_and_say_how_to_use_all(tiny_model_dir
     grpo_config._n_gpu = 2  # what TrainingArguments sets up in one process that sees two GPUs
     with pytest.raises(ValueError, match="does not support `nn.DataParallel`"):  # TRL's check, after loading
         build_trainer_with(grpo_config, tiny_model_dir)
-    line = train_rl.use_one_gpu(grpo_config)
+    line = hardware.use_one_gpu(grpo_config)
     assert "2 GPUs are visible" in line and "cuda:0 (Tesla T4)" in line and "accelerate launch --num_processes 2" in line
     assert grpo_config.n_gpu == 1
     build_trainer_with(grpo_config, tiny_model_dir)  # no DataParallel, no error
-    assert train_rl.use_one_gpu(grpo_config) is None  # one GPU: nothing to say
+    assert hardware.use_one_gpu(grpo_config) is None  # one GPU: nothing to say
 
 
 def build_trainer_with(grpo_config, model_dir):
@@ -91,15 +93,15 @@ def test_data_parallel_settings(tmp_path):
         return train_rl.parse_args(["--preset", "cpu", "--output_dir", str(tmp_path), *flags])[2]
 
     grpo_config = config()
-    train_rl.data_parallel_settings(grpo_config, 2)
+    hardware.data_parallel_settings(grpo_config, 2)
     assert grpo_config.ddp_broadcast_buffers is False and grpo_config.ddp_find_unused_parameters is False
     grpo_config = config("--ddp_broadcast_buffers", "True")
-    train_rl.data_parallel_settings(grpo_config, 2)
+    hardware.data_parallel_settings(grpo_config, 2)
     assert grpo_config.ddp_broadcast_buffers is True  # the user's choice stays
     reentrant = ["--activation_checkpointing", "True", "--activation_checkpointing_kwargs", '{"use_reentrant": true}']
-    train_rl.data_parallel_settings(config(*reentrant), 1)  # one process: no DDP, allowed
+    hardware.data_parallel_settings(config(*reentrant), 1)  # one process: no DDP, allowed
     with pytest.raises(ConfigError, match="use_reentrant=True activation checkpointing does not work with data-parallel"):
-        train_rl.data_parallel_settings(config(*reentrant), 2)
+        hardware.data_parallel_settings(config(*reentrant), 2)
 
 
 def test_a_non_finite_loss_stops_the_run(tiny_model_dir, tmp_path, monkeypatch):
@@ -113,7 +115,7 @@ def test_a_non_finite_loss_stops_the_run(tiny_model_dir, tmp_path, monkeypatch):
 def test_a_run_of_skipped_scaler_steps_stops_the_run_and_silences_the_learning_rate_advice(
         tiny_model_dir, tmp_path, capsys):
     accelerator = SimpleNamespace(optimizer_step_was_skipped=True)
-    guard = train_rl.NonFiniteGuard(accelerator)
+    guard = hardware.NonFiniteGuard(accelerator)
     state = SimpleNamespace(global_step=0)
     for skipped in [True] * 4 + [False] + [True] * 4:  # calibration skips, then a real step: no stop
         accelerator.optimizer_step_was_skipped = skipped
@@ -137,7 +139,7 @@ def test_a_run_of_skipped_scaler_steps_stops_the_run_and_silences_the_learning_r
 
 def test_overflowing_hidden_states_stop_the_forward(tiny_model_dir):
     model, _ = train_rl.load_model_and_tokenizer(tiny_model_dir, False)
-    train_rl.stop_on_non_finite_hidden_states(model)
+    hardware.stop_on_non_finite_hidden_states(model)
     ids = torch.tensor([[3, 4, 5]])
     model(ids)  # finite: nothing happens
     with torch.no_grad():
