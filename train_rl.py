@@ -16,10 +16,10 @@ on the problem's tests inside a sandbox.
     python train_rl.py --help
 
 The file reads top to bottom in the order the work happens: configuration, model loading, the TinyLoRA
-layer, the judge and reward, data, trainer, saving, main. Machinery that is not the algorithm
+layer, the judge and reward, data, trainer, main (which ends by saving v). Machinery that is not the algorithm
 lives beside it: model_files.py (where the weights come from), hardware.py (precision per GPU, overflow guards,
-data-parallel helpers), sandbox.py (where g++ and the model's programs run, and the precompiled header) and
-rollout_engine.py (llama.cpp rollouts).
+data-parallel helpers), reporting.py (the step line, metrics.jsonl, the curves), sandbox.py (where g++ and the
+model's programs run, and the precompiled header) and rollout_engine.py (llama.cpp rollouts).
 """
 
 import bisect
@@ -57,6 +57,7 @@ from hardware import (DTYPES, FP16_ADVICE, NonFiniteGuard, Precision, PrecisionE
                       stop_on_non_finite_hidden_states, use_one_gpu)
 from model_files import (EMBEDDED_GGUF_NAME, EMBEDDED_MODEL_DIR, EMBEDDED_MODEL_NAME, ConfigError, atomic_path,
                          ensure_gpu_model, folder_lock, prepare_embedded_model)
+from reporting import MetricsLogger, plot_metrics, read_metrics
 from sandbox import (COMPILE_MEMORY_MB, COMPILE_OUTPUT_MB, MB, Box, Run, Sandbox, require_gpp, sandbox_mode,
                      shared_pch, shared_sandbox)
 
@@ -386,11 +387,6 @@ def tiny_lora_vector(model: nn.Module) -> nn.Parameter:
         if isinstance(module, TinyLoRALinear):
             return module.global_v
     raise ConfigError("the model has no TinyLoRA layers (call apply_tiny_lora first)")
-
-
-def dtype_name(resolution: float) -> str:
-    """The dtype a logged resolution belongs to (metrics.jsonl holds numbers only)."""
-    return next((name for name, dtype in DTYPES.items() if dtype_resolution(dtype) == resolution), "its dtype")
 
 
 def take_update_size(model: nn.Module) -> dict | None:
@@ -1277,41 +1273,6 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         super().log(logs, start_time)
 
 
-class MetricsLogger(TrainerCallback):
-    """Appends every training log to metrics.jsonl and prints one readable line per step."""
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        if not state.is_world_process_zero:
-            return
-        if not logs or "reward" not in logs:
-            return
-        record = {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, (int, float))}}
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-        update = ""
-        if "tiny_lora/update_size_mean" in logs:
-            update = (f" | update {logs['tiny_lora/update_size_mean']:.1e} of the output (max "
-                      f"{logs['tiny_lora/update_size_max']:.1e}; {dtype_name(logs['tiny_lora/dtype_resolution'])} "
-                      f"resolves {logs['tiny_lora/dtype_resolution']:.1e})")
-        if "sampling/importance_sampling_ratio/mean" in logs:
-            update += (f" | IS ratio {logs['sampling/importance_sampling_ratio/mean']:.3f} "
-                       f"[{logs['sampling/importance_sampling_ratio/min']:.3f}, "
-                       f"{logs['sampling/importance_sampling_ratio/max']:.3f}], "
-                       f"{logs['sampling/importance_sampling_ratio/frac_outside']:.0%} outside the bounds")
-        tqdm.write(
-            f"[step {state.global_step}] reward {logs['reward']:.3f} ± {logs.get('reward_std', 0):.3f} | "
-            f"groups without signal {logs.get('frac_reward_zero_std', float('nan')):.2f} | "
-            f"compiled {logs.get('judge/compiled', float('nan')):.2f} | all tests passed "
-            f"{logs.get('judge/all_passed', float('nan')):.2f} | length {logs.get('completions/mean_length', 0):.0f} | "
-            f"step {logs.get('step_time', 0):.1f}s (generation {logs.get('time/generation_s', 0):.1f}s, judge "
-            f"{logs.get('time/judge_s', 0):.1f}s, update {logs.get('time/policy_update_s', 0):.1f}s) | "
-            f"|v| {logs.get('tiny_lora/v_norm', 0):.2e}{update}"
-        )
-
-
 class SameVOnEveryProcess(TrainerCallback):
     """DDP averages v's gradient, so every process takes the identical step: check it once v is loaded and
     after every optimizer step, so a run never silently trains diverging copies."""
@@ -1321,41 +1282,6 @@ class SameVOnEveryProcess(TrainerCallback):
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         check_same_on_every_process(tiny_lora_vector(model), f"after step {state.global_step}")
-
-
-# ---------------------------------------------------------------------------------------------------
-# Saving and reporting
-# ---------------------------------------------------------------------------------------------------
-
-
-def read_metrics(path: str) -> list[dict]:
-    if not os.path.isfile(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def plot_metrics(records: list[dict], png_path: str) -> None:
-    """Reward and pass rates over steps, written atomically."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    steps = [r["step"] for r in records]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for key, label in [("reward", "mean reward"), ("judge/compiled", "compiled"), ("judge/all_passed", "all tests passed")]:
-        ax.plot(steps, [r.get(key, float("nan")) for r in records], marker="o", label=label)
-    ax.set_xlabel("optimizer step")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_title("GRPO with TinyLoRA")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    with atomic_path(png_path) as tmp:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-    plt.close(fig)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from trl import GRPOTrainer
 
 import hardware
 import model_files
+import reporting
 import train_rl
 from hardware import PrecisionError
 from train_rl import ConfigError
@@ -58,7 +59,7 @@ def test_checkpointing_hooks_do_not_pile_up_on_a_full_precision_model(tiny_model
 def test_one_readable_line_per_step_and_no_raw_log_dict(tiny_model_dir, tmp_path, capsys, disable_tqdm):
     metrics = tmp_path / "metrics.jsonl"
     trainer = build_trainer(tiny_model_dir, tmp_path, "--disable_tqdm", disable_tqdm,
-                            callbacks=[train_rl.MetricsLogger(str(metrics))])
+                            callbacks=[reporting.MetricsLogger(str(metrics))])
     trainer.train()
     printed = capsys.readouterr()
     lines = (printed.out + printed.err).splitlines()

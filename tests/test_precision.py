@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 
 import hardware
+import reporting
 import train_rl
 from train_rl import ConfigError
 
@@ -105,7 +106,7 @@ def test_update_size_in_bf16_is_compared_with_bf16_resolution():
     size = train_rl.take_update_size(model)
     assert size["dtype"] == "bfloat16" and size["resolution"] == pytest.approx(2 ** -8)
     assert 0 < size["mean"] < size["resolution"]  # an update this small is below what bf16 keeps
-    assert train_rl.dtype_name(size["resolution"]) == "bfloat16"
+    assert reporting.dtype_name(size["resolution"]) == "bfloat16"
 
 
 def make_saved_v(model_dir, path, load_in_4bit=False, rank=2):
