@@ -16,7 +16,8 @@ imports no torch (the conversion does, when it runs), so it can be used alone:
 
 Errors (no such folder, a package missing, an unknown flag) are one "error:" line and exit 2, never a traceback.
 
-ConfigError and atomic_path are defined here, the lowest module that needs them; train_rl.py imports both.
+Two small helpers the other modules share are defined here because this file is at the bottom of the project's
+imports (it imports none of them): ConfigError and atomic_path, used by train_rl.py, hardware.py and reporting.py.
 """
 
 import argparse
@@ -198,8 +199,8 @@ def ensure_gpu_model(local_dir: str, modelscope_id: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Prepare the embedded model and print its folder, or check a "
-                                                 "downloaded model folder for weights an interrupted download left out.")
+    parser = argparse.ArgumentParser(description="Prepare the embedded model and print its folder, or check a model "
+                                                 "folder for weights an interrupted download left out.")
     parser.add_argument("--check", metavar="FOLDER", help="check FOLDER instead: exit 0 when complete, 1 when not")
     parser.error = lambda message: parser.exit(2, f"error: {message} (see --help)\n")  # one line, like every error here
     args = parser.parse_args(argv)
