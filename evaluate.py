@@ -22,6 +22,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+import hardware
+import model_files
 import train_rl
 
 SPLITS = {"eval": "./local_luogu_rl/shipped/eval.jsonl", "train": train_rl.SHIPPED_TRAIN_FILE}
@@ -76,7 +78,7 @@ def llama_cpp_rollouts(model_path: str, tokenizer, problems, args):
 
     if not rollout_engine.llama_cpp_available():
         raise train_rl.ConfigError("--engine llama_cpp needs llama-cpp-python: pip install -r requirements-cpu.txt")
-    gguf = args.gguf or os.path.join(model_path, train_rl.EMBEDDED_GGUF_NAME)
+    gguf = args.gguf or os.path.join(model_path, model_files.EMBEDDED_GGUF_NAME)
     if not os.path.isfile(gguf):
         raise train_rl.ConfigError(f"--engine llama_cpp: no GGUF at {gguf} (pass --gguf)")
     longest = max(len(tokenizer.apply_chat_template(train_rl.to_chat(p["prompt"]), add_generation_prompt=True,
@@ -193,7 +195,7 @@ def main() -> None:
                                         "else the trainer's default for this machine)")
     parser.add_argument("--load_in_4bit", action=argparse.BooleanOptionalAction,
                         help="load the model in 4-bit NF4 (default: as v was trained; without v, as the trainer would)")
-    parser.add_argument("--compute_dtype", choices=sorted(train_rl.DTYPES), help="default: the hardware's choice")
+    parser.add_argument("--compute_dtype", choices=sorted(hardware.DTYPES), help="default: the hardware's choice")
     parser.add_argument("--n", type=int, default=8, help="samples per problem")
     parser.add_argument("--k", default="1,5", help="comma-separated k for pass@k (each <= n)")
     parser.add_argument("--greedy", action="store_true", help="greedy decoding, n = 1: greedy pass@1")

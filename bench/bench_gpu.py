@@ -59,6 +59,8 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM, TrainerCallback  # noqa: E402
 
+import hardware  # noqa: E402
+import model_files  # noqa: E402
 import train_rl  # noqa: E402
 
 CONFIG_DIR = os.path.join(ROOT, "bench", "configs")
@@ -241,7 +243,7 @@ def run_configuration(name: str, model_dir: str, load_in_4bit: bool, steps: int,
         result["svd_s"] = time.perf_counter() - started
         result["decode_tinylora_tok_s"] = decode_tokens_per_s(model, tokenizer, problems, decode_tokens, autocast)
         if grpo_config.fp16 or args.compute_dtype == "float16":  # as train_rl.main does
-            train_rl.stop_on_non_finite_hidden_states(model)
+            hardware.stop_on_non_finite_hidden_states(model)
 
         reward = SyntheticReward()
         recorder = StepRecorder(reward)
@@ -256,7 +258,7 @@ def run_configuration(name: str, model_dir: str, load_in_4bit: bool, steps: int,
         v = train_rl.tiny_lora_vector(trainer.model).detach()
         result.update(v_dtype=str(v.dtype).replace("torch.", ""), v_norm=v.float().norm().item(),
                       v_changed=bool((v != 0).any()), v_finite=bool(torch.isfinite(v).all()))
-    except train_rl.PrecisionError as e:  # fp16 overflowed: the row's finding, not the bench's failure
+    except hardware.PrecisionError as e:  # fp16 overflowed: the row's finding, not the bench's failure
         result.update(status="overflow", error=str(e)[:300])
     except RuntimeError as e:  # torch.OutOfMemoryError, or a library's own "CUDA error: out of memory"
         if not isinstance(e, torch.OutOfMemoryError) and "out of memory" not in str(e):
@@ -308,9 +310,9 @@ def run_child(spec: dict, tiny: bool) -> tuple[dict | None, str]:
 def default_tokenizer_dir(tiny: bool, work_dir: str) -> tuple[str, str]:
     """The real Qwen2.5 tokenizer of the embedded model when it is at hand (not for --tiny, whose vocabulary is
     1,024), else a byte-level BPE trained locally as verify_pipeline.py does."""
-    embedded = os.path.join(ROOT, train_rl.EMBEDDED_MODEL_DIR)
+    embedded = os.path.join(ROOT, model_files.EMBEDDED_MODEL_DIR)
     if not tiny and os.path.isfile(os.path.join(embedded, "tokenizer.json")):
-        return embedded, f"Qwen2.5 (embedded model, {train_rl.EMBEDDED_MODEL_DIR})"
+        return embedded, f"Qwen2.5 (embedded model, {model_files.EMBEDDED_MODEL_DIR})"
     from verify_pipeline import build_tiny_model
 
     return build_tiny_model(os.path.join(work_dir, "local-tokenizer")), (

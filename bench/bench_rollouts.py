@@ -28,6 +28,7 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+import model_files  # noqa: E402
 import rollout_engine  # noqa: E402
 import train_rl  # noqa: E402
 
@@ -153,8 +154,8 @@ def main() -> int:
         sys.exit("error: llama-cpp-python is not installed (pip install -r requirements-cpu.txt)")
     if args.steps < 2 or args.repeats < 1 or min(args.groups) < 1:
         sys.exit("error: need --steps >= 2, --repeats >= 1 and groups >= 1")
-    model_dir = train_rl.prepare_embedded_model()
-    gguf = os.path.join(model_dir, train_rl.EMBEDDED_GGUF_NAME)
+    model_dir = model_files.prepare_embedded_model()
+    gguf = os.path.join(model_dir, model_files.EMBEDDED_GGUF_NAME)
     rows = generation_table(args, model_dir, gguf) + [""] + update_table(args, model_dir, gguf)
     if not args.skip_steps:
         with tempfile.TemporaryDirectory() as folder:

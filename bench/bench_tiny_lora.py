@@ -8,7 +8,7 @@
    in every forward with gradients) costs: TinyLoRA vs TinyLoRA without it.
 2. Skeleton initialisation: torch.svd_lowrank vs exact torch.linalg.svd on the 3B shapes.
 3. Accuracy on real weights: principal-angle sine between the lowrank and exact top-r subspaces on the
-   embedded Qwen2.5-Coder-0.5B-Instruct (needs the model: run `python train_rl.py` once, or pass --skip_real).
+   embedded Qwen2.5-Coder-0.5B-Instruct (needs the model: run `python model_files.py` once, or pass --skip_real).
 
     python bench/bench_tiny_lora.py [--tokens 64,256,1024] [--repeats 5] [--skip_real] [--real_layers 1]
     python bench/bench_tiny_lora.py --tokens 8 --repeats 1 --skip_real    # a quick check that it runs
@@ -26,6 +26,7 @@ import torch.nn as nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import model_files  # noqa: E402
 import train_rl  # noqa: E402
 
 HIDDEN, INTERMEDIATE, KV = 2048, 11008, 256
@@ -163,15 +164,15 @@ def principal_sine(A: torch.Tensor, B: torch.Tensor) -> float:
 def bench_real_weights(rank: int, niter: int, every: int) -> None:
     from transformers import AutoModelForCausalLM
 
-    path = train_rl.EMBEDDED_MODEL_DIR
+    path = model_files.EMBEDDED_MODEL_DIR
     if not os.path.isfile(os.path.join(path, "config.json")):
-        print(f"\n== 3. skipped: {path} does not exist yet (run `python train_rl.py` or verify_pipeline.py once)")
+        print(f"\n== 3. skipped: {path} does not exist yet (run `python model_files.py` once)")
         return
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
     layers = [(n, m) for n, m in model.named_modules()
               if n.split(".")[-1] in train_rl.TARGET_MODULES and isinstance(m, nn.Linear)
               and int(n.split(".")[2]) % every == 0]
-    print(f"\n== 3. real weights of {train_rl.EMBEDDED_MODEL_NAME}: {len(layers)} linears "
+    print(f"\n== 3. real weights of {model_files.EMBEDDED_MODEL_NAME}: {len(layers)} linears "
           f"(every {every}th block), rank {rank}, lowrank niter {niter} vs exact")
     worst_u = worst_v = worst_s = 0.0
     fast_total = exact_total = 0.0

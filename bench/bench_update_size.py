@@ -33,6 +33,8 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import hardware  # noqa: E402
+import model_files  # noqa: E402
 import train_rl  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(0)
     magnitudes = [float(m) for m in args.magnitudes.split(",")]
-    path = args.model or train_rl.prepare_embedded_model()
+    path = args.model or model_files.prepare_embedded_model()
 
     models, vectors = {}, {}
     for dtype in ("float32", "bfloat16"):
@@ -130,7 +132,7 @@ def main() -> None:
         rows[-1]["snr_bf16"] = rows[-1]["true_change"] / rows[-1]["bf16_noise"]
         print(f"[bench] |v_i| = {magnitude:.0e} done")
 
-    bf16_resolution = train_rl.dtype_resolution(torch.bfloat16)
+    bf16_resolution = hardware.dtype_resolution(torch.bfloat16)
     print(f"\nEmbedded Qwen2.5-Coder-0.5B-Instruct, u = {args.u}, rank 2; {len(sequences)} reference solutions, "
           f"{len(base['float32'])} scored tokens. Noise floor (mean |lp| difference, batch vs alone): "
           f"fp32 {floor['float32']:.1e}, bf16 {floor['bfloat16']:.1e}. bf16 resolves {bf16_resolution:.1e}.\n")

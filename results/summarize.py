@@ -7,7 +7,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import train_rl  # noqa: E402
+import reporting  # noqa: E402
+from model_files import atomic_path  # noqa: E402
 
 COLUMNS = [  # (metrics.jsonl key, header, format)
     ("reward", "reward", ".3f"), ("frac_reward_zero_std", "no signal", ".0f"), ("judge/compiled", "compiled", ".2f"),
@@ -22,16 +23,16 @@ COLUMNS = [  # (metrics.jsonl key, header, format)
 def main() -> int:
     if len(sys.argv) != 3:
         sys.exit("usage: python results/summarize.py METRICS.jsonl OUTPUT_FOLDER")
-    records = train_rl.read_metrics(sys.argv[1])
+    records = reporting.read_metrics(sys.argv[1])
     if not records:
         sys.exit(f"error: no records in {sys.argv[1]}")
     os.makedirs(sys.argv[2], exist_ok=True)
     rows = ["| step | " + " | ".join(header for _, header, _ in COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
     for r in records:
         rows.append(f"| {r['step']} | " + " | ".join(format(r[key], spec) if key in r else "" for key, _, spec in COLUMNS) + " |")
-    with train_rl.atomic_path(os.path.join(sys.argv[2], "steps.md")) as tmp, open(tmp, "w", encoding="utf-8") as f:
+    with atomic_path(os.path.join(sys.argv[2], "steps.md")) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write("\n".join(rows) + "\n")
-    train_rl.plot_metrics(records, os.path.join(sys.argv[2], "training_curves.png"))
+    reporting.plot_metrics(records, os.path.join(sys.argv[2], "training_curves.png"))
     print("\n".join(rows))
     return 0
 

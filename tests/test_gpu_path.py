@@ -12,8 +12,12 @@ import torch
 import torch.nn as nn
 from trl import GRPOTrainer
 
+import hardware
+import model_files
+import reporting
 import train_rl
-from train_rl import ConfigError, PrecisionError
+from hardware import PrecisionError
+from train_rl import ConfigError
 
 
 def even_tokens(completion_ids, **kwargs):
@@ -55,7 +59,7 @@ def test_checkpointing_hooks_do_not_pile_up_on_a_full_precision_model(tiny_model
 def test_one_readable_line_per_step_and_no_raw_log_dict(tiny_model_dir, tmp_path, capsys, disable_tqdm):
     metrics = tmp_path / "metrics.jsonl"
     trainer = build_trainer(tiny_model_dir, tmp_path, "--disable_tqdm", disable_tqdm,
-                            callbacks=[train_rl.MetricsLogger(str(metrics))])
+                            callbacks=[reporting.MetricsLogger(str(metrics))])
     trainer.train()
     printed = capsys.readouterr()
     lines = (printed.out + printed.err).splitlines()
@@ -70,11 +74,11 @@ def test_several_visible_gpus_train_on_one_and_say_how_to_use_all(tiny_model_dir
     grpo_config._n_gpu = 2  # what TrainingArguments sets up in one process that sees two GPUs
     with pytest.raises(ValueError, match="does not support `nn.DataParallel`"):  # TRL's check, after loading
         build_trainer_with(grpo_config, tiny_model_dir)
-    line = train_rl.use_one_gpu(grpo_config)
+    line = hardware.use_one_gpu(grpo_config)
     assert "2 GPUs are visible" in line and "cuda:0 (Tesla T4)" in line and "accelerate launch --num_processes 2" in line
     assert grpo_config.n_gpu == 1
     build_trainer_with(grpo_config, tiny_model_dir)  # no DataParallel, no error
-    assert train_rl.use_one_gpu(grpo_config) is None  # one GPU: nothing to say
+    assert hardware.use_one_gpu(grpo_config) is None  # one GPU: nothing to say
 
 
 def build_trainer_with(grpo_config, model_dir):
@@ -90,15 +94,15 @@ def test_data_parallel_settings(tmp_path):
         return train_rl.parse_args(["--preset", "cpu", "--output_dir", str(tmp_path), *flags])[2]
 
     grpo_config = config()
-    train_rl.data_parallel_settings(grpo_config, 2)
+    hardware.data_parallel_settings(grpo_config, 2)
     assert grpo_config.ddp_broadcast_buffers is False and grpo_config.ddp_find_unused_parameters is False
     grpo_config = config("--ddp_broadcast_buffers", "True")
-    train_rl.data_parallel_settings(grpo_config, 2)
+    hardware.data_parallel_settings(grpo_config, 2)
     assert grpo_config.ddp_broadcast_buffers is True  # the user's choice stays
     reentrant = ["--activation_checkpointing", "True", "--activation_checkpointing_kwargs", '{"use_reentrant": true}']
-    train_rl.data_parallel_settings(config(*reentrant), 1)  # one process: no DDP, allowed
+    hardware.data_parallel_settings(config(*reentrant), 1)  # one process: no DDP, allowed
     with pytest.raises(ConfigError, match="use_reentrant=True activation checkpointing does not work with data-parallel"):
-        train_rl.data_parallel_settings(config(*reentrant), 2)
+        hardware.data_parallel_settings(config(*reentrant), 2)
 
 
 def test_a_non_finite_loss_stops_the_run(tiny_model_dir, tmp_path, monkeypatch):
@@ -112,7 +116,7 @@ def test_a_non_finite_loss_stops_the_run(tiny_model_dir, tmp_path, monkeypatch):
 def test_a_run_of_skipped_scaler_steps_stops_the_run_and_silences_the_learning_rate_advice(
         tiny_model_dir, tmp_path, capsys):
     accelerator = SimpleNamespace(optimizer_step_was_skipped=True)
-    guard = train_rl.NonFiniteGuard(accelerator)
+    guard = hardware.NonFiniteGuard(accelerator)
     state = SimpleNamespace(global_step=0)
     for skipped in [True] * 4 + [False] + [True] * 4:  # calibration skips, then a real step: no stop
         accelerator.optimizer_step_was_skipped = skipped
@@ -136,7 +140,7 @@ def test_a_run_of_skipped_scaler_steps_stops_the_run_and_silences_the_learning_r
 
 def test_overflowing_hidden_states_stop_the_forward(tiny_model_dir):
     model, _ = train_rl.load_model_and_tokenizer(tiny_model_dir, False)
-    train_rl.stop_on_non_finite_hidden_states(model)
+    hardware.stop_on_non_finite_hidden_states(model)
     ids = torch.tensor([[3, 4, 5]])
     model(ids)  # finite: nothing happens
     with torch.no_grad():
@@ -148,17 +152,17 @@ def test_overflowing_hidden_states_stop_the_forward(tiny_model_dir):
 def test_model_folder_completeness(tiny_model_dir, tmp_path):
     folder = tmp_path / "model"
     shutil.copytree(tiny_model_dir, folder)
-    assert train_rl.missing_weights(str(folder)) is None
+    assert model_files.missing_weights(str(folder)) is None
     weights = folder / "model.safetensors"
     data = weights.read_bytes()
     weights.write_bytes(data[: len(data) // 2])  # a download cut off half-way
-    assert train_rl.missing_weights(str(folder)) == "missing or incomplete weights: model.safetensors"
+    assert model_files.missing_weights(str(folder)) == "missing or incomplete weights: model.safetensors"
     weights.write_bytes(data)
     (folder / "model.safetensors.index.json").write_text(json.dumps(
         {"weight_map": {"a": "model.safetensors", "b": "model-00002-of-00002.safetensors"}}))
-    assert train_rl.missing_weights(str(folder)) == "missing or incomplete weights: model-00002-of-00002.safetensors"
+    assert model_files.missing_weights(str(folder)) == "missing or incomplete weights: model-00002-of-00002.safetensors"
     (folder / "config.json").unlink()
-    assert train_rl.missing_weights(str(folder)) == "no config.json"
+    assert model_files.missing_weights(str(folder)) == "no config.json"
 
 
 def test_an_interrupted_download_is_resumed(tiny_model_dir, tmp_path, monkeypatch):
@@ -174,13 +178,13 @@ def test_an_interrupted_download_is_resumed(tiny_model_dir, tmp_path, monkeypatc
         shutil.copy(os.path.join(tiny_model_dir, "model.safetensors"), os.path.join(local_dir, "model.safetensors"))
 
     monkeypatch.setattr(modelscope_download, "snapshot_download", download)
-    assert train_rl.ensure_gpu_model(str(folder), "qwen/x") == str(folder)
+    assert model_files.ensure_gpu_model(str(folder), "qwen/x") == str(folder)
     assert calls == [("qwen/x", str(folder))]
-    assert train_rl.ensure_gpu_model(str(folder), "qwen/x") == str(folder) and len(calls) == 1  # complete: no download
+    assert model_files.ensure_gpu_model(str(folder), "qwen/x") == str(folder) and len(calls) == 1  # complete: no download
     (folder / "model.safetensors").write_bytes(b"")
     monkeypatch.setattr(modelscope_download, "snapshot_download", lambda model_id, local_dir: None)  # fetched nothing
     with pytest.raises(ConfigError, match="is still not complete"):
-        train_rl.ensure_gpu_model(str(folder), "qwen/x")
+        model_files.ensure_gpu_model(str(folder), "qwen/x")
 
 
 def test_hugging_face_hub_ids(tiny_model_dir, monkeypatch):
@@ -202,9 +206,10 @@ def test_hugging_face_hub_ids(tiny_model_dir, monkeypatch):
 
 
 HOLD_THE_LOCK = """
-import fcntl, time
-with open({lock!r}, "w") as lock:  # what folder_lock takes (importing train_rl here would cost 15 s)
-    fcntl.flock(lock, fcntl.LOCK_EX)
+import sys, time
+sys.path.insert(0, {root!r})
+import model_files
+with model_files.folder_lock({folder!r}):
     print("locked", flush=True)
     time.sleep(2)
     open({marker!r}, "w").write("downloaded")
@@ -219,9 +224,9 @@ def test_processes_wait_for_the_one_preparing_the_model_folder(tmp_path):
 
     folder, marker = str(tmp_path / "models" / "3b"), str(tmp_path / "marker")
     os.makedirs(os.path.dirname(folder))
-    code = HOLD_THE_LOCK.format(lock=folder + ".lock", marker=marker)
+    code = HOLD_THE_LOCK.format(root=os.path.dirname(os.path.abspath(model_files.__file__)), folder=folder, marker=marker)
     first = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert first.stdout.readline().strip() == "locked"
-    with train_rl.folder_lock(folder):
+    with model_files.folder_lock(folder):
         assert open(marker).read() == "downloaded"  # entered only after the first process finished
     assert first.wait(timeout=60) == 0

@@ -337,7 +337,7 @@ def test_pch_is_used_by_the_sandboxed_compile(judge, isolated):
 def test_pch_build_is_atomic_and_tolerates_a_concurrent_builder(tmp_path):
     flags = ["-std=c++17", "-O2"]
     results = []
-    threads = [threading.Thread(target=lambda: results.append(J._build_pch(flags, str(tmp_path)))) for _ in range(2)]
+    threads = [threading.Thread(target=lambda: results.append(S._build_pch(flags, str(tmp_path)))) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
@@ -346,7 +346,7 @@ def test_pch_build_is_atomic_and_tolerates_a_concurrent_builder(tmp_path):
     assert os.listdir(tmp_path / "pch") == [os.path.basename(results[0])]  # no half-built folder left
     assert os.path.getsize(os.path.join(results[0], "bits", "stdc++.h.gch")) > 1_000_000
     # later calls reuse the finished folder
-    assert J._build_pch(flags, str(tmp_path)) == results[0]
+    assert S._build_pch(flags, str(tmp_path)) == results[0]
 
 
 def test_without_a_pch_still_compiles(judge, capsys):
@@ -479,7 +479,7 @@ def test_sandbox_never_forks_the_trainer_with_preexec_fn(judge, monkeypatch):
         calls.append(kwargs)
         return real_popen(*args, **kwargs)
 
-    monkeypatch.setattr(J.subprocess, "Popen", recording_popen)
+    monkeypatch.setattr(S.subprocess, "Popen", recording_popen)
     assert run(SUM + "// vfork", SUM_TESTS[:2]).all_passed
     assert len(calls) == 3 and all(kw.get("preexec_fn") is None and kw.get("close_fds", True) for kw in calls)
 
@@ -623,7 +623,7 @@ def case_cache():
     """A judge_cache_dir with the PCH built, readable by the ordinary user the second mode runs as."""
     folder = tempfile.mkdtemp(prefix="judge_cases_")
     os.chmod(folder, 0o755)
-    J._build_pch(shlex.split(CONFIG.compile_flags), folder)
+    S._build_pch(shlex.split(CONFIG.compile_flags), folder)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-import train_rl
+import hardware
 from test_training import ROOT, train_argv
 
 
@@ -101,16 +101,16 @@ def test_v_check_names_the_ranks_and_values_when_copies_differ(monkeypatch):
         def all_gather(gathered, local):
             for out, value in zip(gathered, values):
                 out.copy_(torch.tensor(value))
-        monkeypatch.setattr(train_rl.dist, "all_gather", all_gather)
-        monkeypatch.setattr(train_rl.dist, "get_world_size", lambda: len(values))
+        monkeypatch.setattr(hardware.dist, "all_gather", all_gather)
+        monkeypatch.setattr(hardware.dist, "get_world_size", lambda: len(values))
 
-    monkeypatch.setattr(train_rl.dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(hardware.dist, "is_initialized", lambda: True)
     copies_of([0.5, -1.0], [0.5, -1.0], [0.5, -1.0])
-    train_rl.check_same_on_every_process(torch.tensor([0.5, -1.0]), "after step 7")
+    hardware.check_same_on_every_process(torch.tensor([0.5, -1.0]), "after step 7")
     for values, message in [
         (([0.5, -1.0], [0.5, -1.0], [0.5, -1.0000001]), r"rank\(s\) \[2\] differ from rank 0 .*rank 2: \[0\.5, -1\.0000001"),
         (([0.0], [-0.0], [0.0]), r"rank\(s\) \[1\] differ .*rank 1: \[-0\.0\]"),  # equal as numbers, not as bits
     ]:
         copies_of(*values)
         with pytest.raises(RuntimeError, match="v is not the same on every process after step 7: " + message):
-            train_rl.check_same_on_every_process(torch.tensor(values[0]), "after step 7")
+            hardware.check_same_on_every_process(torch.tensor(values[0]), "after step 7")

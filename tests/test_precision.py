@@ -10,26 +10,28 @@ import pytest
 import torch
 import torch.nn as nn
 
+import hardware
+import reporting
 import train_rl
 from train_rl import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-A100 = train_rl.choose_precision(True, (8, 0), native_bf16=True, device_name="A100")
-T4 = train_rl.choose_precision(True, (7, 5), native_bf16=False, device_name="Tesla T4")
+A100 = hardware.choose_precision(True, (8, 0), native_bf16=True, device_name="A100")
+T4 = hardware.choose_precision(True, (7, 5), native_bf16=False, device_name="Tesla T4")
 
 
 def test_precision_follows_the_hardware():
-    cpu = train_rl.choose_precision(False)
+    cpu = hardware.choose_precision(False)
     assert (cpu.bf16, cpu.fp16, cpu.compute_dtype) == (False, False, "float32")
     assert (A100.bf16, A100.fp16, A100.compute_dtype) == (True, False, "bfloat16")
     # T4 / V100: no native bf16, and fp16 overflows Qwen2.5: fp32 compute (on NF4 weights), fp16 only by flag
     assert (T4.bf16, T4.fp16, T4.compute_dtype) == (False, False, "float32") and "no native bf16" in T4.reason
     assert "--fp16 True --compute_dtype float16" in T4.reason
     # compute capability 8 but bf16 only emulated (what is_bf16_supported() reports by default): not native
-    emulated = train_rl.choose_precision(True, (8, 6), native_bf16=False)
+    emulated = hardware.choose_precision(True, (8, 6), native_bf16=False)
     assert (emulated.bf16, emulated.fp16, emulated.compute_dtype) == (False, False, "float32")
     # a native-bf16 claim on an old card is not trusted either
-    assert not train_rl.choose_precision(True, (7, 0), native_bf16=True).bf16
+    assert not hardware.choose_precision(True, (7, 0), native_bf16=True).bf16
 
 
 def test_parsed_precision_comes_from_the_hardware_and_flags_win():
@@ -104,7 +106,7 @@ def test_update_size_in_bf16_is_compared_with_bf16_resolution():
     size = train_rl.take_update_size(model)
     assert size["dtype"] == "bfloat16" and size["resolution"] == pytest.approx(2 ** -8)
     assert 0 < size["mean"] < size["resolution"]  # an update this small is below what bf16 keeps
-    assert train_rl.dtype_name(size["resolution"]) == "bfloat16"
+    assert reporting.dtype_name(size["resolution"]) == "bfloat16"
 
 
 def make_saved_v(model_dir, path, load_in_4bit=False, rank=2):
@@ -188,12 +190,12 @@ def test_only_the_is_gradient_checkpointing_future_warning_is_silenced(tiny_mode
 
 
 def test_unsupported_gpus_are_refused_at_start_up(monkeypatch):
-    assert "7.0 or newer" in train_rl.unsupported_gpu((6, 1), ["sm_60", "sm_61", "sm_70"])  # a P100/GTX 10x0
-    assert train_rl.unsupported_gpu((7, 5), ["sm_75", "sm_80", "sm_90", "compute_90"]) is None  # T4
-    assert train_rl.unsupported_gpu((8, 6), ["sm_80", "sm_90a"]) is None  # sm_80 kernels run on 8.6
-    assert train_rl.unsupported_gpu((9, 0), ["sm_80", "compute_80"]) is None  # PTX is compiled for newer GPUs
-    assert "kernels for sm_75, sm_80" in train_rl.unsupported_gpu((7, 0), ["sm_75", "sm_80"])  # V100, no sm_70 build
-    assert train_rl.unsupported_gpu((7, 0), []) is None  # nothing known about the build: let torch speak
+    assert "7.0 or newer" in hardware.unsupported_gpu((6, 1), ["sm_60", "sm_61", "sm_70"])  # a P100/GTX 10x0
+    assert hardware.unsupported_gpu((7, 5), ["sm_75", "sm_80", "sm_90", "compute_90"]) is None  # T4
+    assert hardware.unsupported_gpu((8, 6), ["sm_80", "sm_90a"]) is None  # sm_80 kernels run on 8.6
+    assert hardware.unsupported_gpu((9, 0), ["sm_80", "compute_80"]) is None  # PTX is compiled for newer GPUs
+    assert "kernels for sm_75, sm_80" in hardware.unsupported_gpu((7, 0), ["sm_75", "sm_80"])  # V100, no sm_70 build
+    assert hardware.unsupported_gpu((7, 0), []) is None  # nothing known about the build: let torch speak
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Tesla P100-PCIE-16GB")
@@ -204,7 +206,7 @@ def test_unsupported_gpus_are_refused_at_start_up(monkeypatch):
         train_rl.parse_args(["--preset", "cpu"])  # before anything is loaded
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Tesla T4")
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a: (7, 5))
-    t4 = train_rl.hardware_precision()  # bf16 is emulated only: is_bf16_supported(including_emulation=False) is False
+    t4 = hardware.hardware_precision()  # bf16 is emulated only: is_bf16_supported(including_emulation=False) is False
     assert (t4.bf16, t4.fp16, t4.compute_dtype) == (False, False, "float32") and "Tesla T4" in t4.reason
 
 
@@ -235,9 +237,9 @@ def layer_outputs(model_dir, bf16, fp16, compute_dtype):
     (True, False, "float16"),  # seed preset: fp16 layers under bf16 autocast
 ])
 def test_start_up_dtypes_are_what_the_layers_output(tiny_model_dir, settings):
-    assert train_rl.layer_dtypes(*settings) == layer_outputs(tiny_model_dir, *settings)
+    assert hardware.layer_dtypes(*settings) == layer_outputs(tiny_model_dir, *settings)
 
 
 def test_seed_preset_says_its_residual_stream_is_fp32():
     seed = train_rl.PRESETS["seed"]
-    assert train_rl.layer_dtypes(seed["bf16"], seed["fp16"], seed["compute_dtype"]) == (torch.bfloat16, torch.float32)
+    assert hardware.layer_dtypes(seed["bf16"], seed["fp16"], seed["compute_dtype"]) == (torch.bfloat16, torch.float32)

@@ -12,6 +12,7 @@ import pytest
 import torch
 import torch.nn as nn
 
+import model_files
 import train_rl
 from train_rl import ConfigError
 
@@ -137,7 +138,7 @@ def test_missing_model_dir_without_network_is_one_line(tmp_path, data_file):
 def test_gpu_default_model_download_failure_is_clear(tmp_path):
     # the GPU preset's default folder is missing and ModelScope is unreachable here: a clear error, fast
     with pytest.raises(ConfigError, match=r"is not complete \(no config.json\) and downloading"):
-        train_rl.ensure_gpu_model(str(tmp_path / "models" / "Qwen2.5-Coder-3B-Instruct"), "qwen/Qwen2.5-Coder-3B-Instruct")
+        model_files.ensure_gpu_model(str(tmp_path / "models" / "Qwen2.5-Coder-3B-Instruct"), "qwen/Qwen2.5-Coder-3B-Instruct")
 
 
 def test_mismatched_saved_v_is_rejected_on_resume(coder_model_dir, data_file, tmp_path):
