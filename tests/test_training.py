@@ -51,6 +51,7 @@ def test_two_grpo_steps_change_v_checkpoint_then_resume(coder_model_dir, data_fi
     train_rl.main(train_argv(coder_model_dir, data_file, out))
     printed = capsys.readouterr().out
     assert "[setup] precision: no CUDA GPU: fp32" in printed and "WARNING" not in printed  # fp32 resolves any update
+    assert "[setup] policy update: each distinct prompt runs once for its group" in printed
     assert re.search(r"groups without signal [01]\.\d\d \|", printed)
     assert re.search(r"update \d\.\de[-+]\d\d of the output \(max .*; float32 resolves 6\.0e-08\)", printed)
 
