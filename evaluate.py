@@ -88,7 +88,16 @@ def llama_cpp_rollouts(model_path: str, tokenizer, problems, args):
                                            args.seed, os.path.join(args.output, "tiny_lora_adapter.gguf"), args.threads)
 
 
-REUSED_SETTINGS = ("data_file", "problems", "n", "greedy", "temperature", "max_new_tokens", "seed", "engine")
+def rollout_sampler(engine: str) -> str:
+    """How the completions are drawn: another sampler turns the same seeds into other samples."""
+    if engine == "hf":
+        return "transformers generate"
+    import rollout_engine
+
+    return rollout_engine.SAMPLER
+
+
+REUSED_SETTINGS = ("data_file", "problems", "n", "greedy", "temperature", "max_new_tokens", "seed", "engine", "sampler")
 
 
 def reused_base(path: str, report: dict) -> dict:
@@ -239,7 +248,8 @@ def main() -> None:
     judge = train_rl.Judge(train_rl.JudgeConfig())
     report = {"data_file": data_file, "problems": len(problems), "n": args.n, "greedy": args.greedy,
               "temperature": args.temperature, "max_new_tokens": args.max_new_tokens, "seed": args.seed,
-              "engine": args.engine, "model": why, "tiny_lora": args.tiny_lora, "models": {}}
+              "engine": args.engine, "sampler": rollout_sampler(args.engine), "model": why, "tiny_lora": args.tiny_lora,
+              "models": {}}
     if args.reuse_base:
         report["models"]["base"] = reused_base(args.reuse_base, report)
 

@@ -32,6 +32,7 @@ TINY_LORA_TO_GGUF = {  # HF projection -> llama.cpp tensor of a Qwen2/Llama-styl
     "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down",
 }
 SAMPLING_BLOCK = 1024  # tokens per first-level bucket of the sampler
+SAMPLER = "inverse-cdf"  # how generate() draws, recorded by evaluate.py: other draws from the same seeds are other samples
 
 
 def llama_cpp_available() -> bool:

@@ -231,5 +231,10 @@ def test_evaluate_with_the_engine_reuses_an_identical_base_column(coder_model_di
     assert both["models"]["base+TinyLoRA"]["problems"] != base["models"]["base"]["problems"]  # the adapter acts
     reused = run("--n", "4", "--k", "1", "--tiny_lora", "v.pt", "--reuse_base", "base/eval.json", "--output", "reused")
     assert reused["models"] == {k: {**m, "seconds": reused["models"][k]["seconds"]} for k, m in both["models"].items()}
+    earlier_sampler = json.loads((tmp_path / "base" / "eval.json").read_text())
+    del earlier_sampler["sampler"]  # an eval.json from before the sampler was recorded
+    (tmp_path / "old.json").write_text(json.dumps(earlier_sampler))
+    with pytest.raises(ConfigError, match="other settings.*sampler: None vs 'inverse-cdf'"):
+        run("--n", "4", "--k", "1", "--tiny_lora", "v.pt", "--reuse_base", "old.json", "--output", "refused")
     with pytest.raises(ConfigError, match="other settings.*n: 4 vs 2"):
         run("--n", "2", "--k", "1", "--tiny_lora", "v.pt", "--reuse_base", "base/eval.json", "--output", "refused")
