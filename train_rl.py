@@ -1224,18 +1224,24 @@ class TinyLoRAGRPOTrainer(GRPOTrainer):
                 or any(x is not None for x in multimodal.values())):
             return super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep,
                                                               batch_size, compute_entropy, compute_aux_loss, **multimodal)
-        prompts = torch.cat([input_ids[:, :prompt_length], attention_mask[:, :prompt_length]], dim=1)
-        distinct, row_prompt = torch.unique(prompts, dim=0, return_inverse=True)
-        tail = input_ids[:, prompt_length - 1:]  # the prompt's last token, whose output predicts completion token 0
-        labels = tail.masked_fill(attention_mask[:, prompt_length - 1:] == 0, -100)
-        with self.accelerator.autocast():
-            cache = self.accelerator.unwrap_model(model).base_model(
-                input_ids=distinct[:, :prompt_length - 1], attention_mask=distinct[:, prompt_length:-1],
-                use_cache=True).past_key_values
-            cache.batch_select_indices(row_prompt)
-            outputs = model(input_ids=tail, attention_mask=attention_mask, past_key_values=cache, labels=labels,
-                            fused_lm_head=True)
-        return outputs.log_probs, outputs.entropy if compute_entropy else None, None
+        batch_size = batch_size or input_ids.size(0)  # rows per forward, as in TRL (memory)
+        logps, entropies = [], []
+        for start in range(0, input_ids.size(0), batch_size):
+            ids, mask = input_ids[start:start + batch_size], attention_mask[start:start + batch_size]
+            prompts = torch.cat([ids[:, :prompt_length], mask[:, :prompt_length]], dim=1)
+            distinct, row_prompt = torch.unique(prompts, dim=0, return_inverse=True)
+            tail = ids[:, prompt_length - 1:]  # the prompt's last token, whose output predicts completion token 0
+            labels = tail.masked_fill(mask[:, prompt_length - 1:] == 0, -100)
+            with self.accelerator.autocast():
+                cache = self.accelerator.unwrap_model(model).base_model(
+                    input_ids=distinct[:, :prompt_length - 1], attention_mask=distinct[:, prompt_length:-1],
+                    use_cache=True).past_key_values
+                cache.batch_select_indices(row_prompt)
+                outputs = model(input_ids=tail, attention_mask=mask, past_key_values=cache, labels=labels,
+                                fused_lm_head=True)
+            logps.append(outputs.log_probs)
+            entropies.append(outputs.entropy)
+        return torch.cat(logps), torch.cat(entropies) if compute_entropy else None, None
 
     def _compute_loss(self, model, inputs):
         """Engine rollouts get TRL's vLLM importance-sampling correction (its modes, bounds and loss weighting),

@@ -231,10 +231,13 @@ def test_shared_prompt_forward_gives_trls_log_probs_entropies_and_gradient(tiny_
                                                                        compute_entropy=True)
         ((logps + 0.1 * entropy) * completion_mask).sum().backward()
         results[shared] = logps.detach(), entropy.detach(), v.grad.clone(), sum(embedded)
+    with torch.no_grad():  # in chunks of 4 rows, as TRL asks for the old log-probs: the same numbers
+        chunked, _, _ = trainer._get_per_token_logps_and_entropies(model, input_ids, attention_mask, 7, batch_size=4)
     (full_logps, full_entropy, full_grad, full_tokens), (logps, entropy, grad, tokens) = results[False], results[True]
     mask = completion_mask.bool()
     torch.testing.assert_close(logps[mask], full_logps[mask], rtol=0, atol=1e-5)
     torch.testing.assert_close(entropy[mask], full_entropy[mask], rtol=0, atol=1e-5)
     torch.testing.assert_close(grad, full_grad, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(chunked[mask], full_logps[mask], rtol=0, atol=1e-5)
     assert full_grad.abs().min() > 0
     assert (full_tokens, tokens) == (6 * 16, 2 * 8 + 6 * 8)  # each distinct prompt ran once, not once per row
