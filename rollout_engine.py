@@ -214,8 +214,9 @@ class LlamaCppEngine:
         totals = block_ends[:, -1]
         if temperature > 0:
             tokens = np.empty(len(logits), dtype=np.int64)
-            for row, draw in enumerate(rng.random(len(logits)) * totals):
-                block = min(int(np.searchsorted(block_ends[row], draw, side="right")), len(starts) - 1)
+            draws = np.minimum(rng.random(len(logits)) * totals, np.nextafter(totals, 0))  # below the total, always
+            for row, draw in enumerate(draws):  # the first block ending past the draw has a nonzero weight
+                block = int(np.searchsorted(block_ends[row], draw, side="right"))
                 within = draw - (block_ends[row, block - 1] if block else 0.0)
                 block_weights = weights[row, starts[block]:starts[block] + SAMPLING_BLOCK]
                 index = int(np.searchsorted(np.cumsum(block_weights, dtype=np.float64), within, side="right"))

@@ -104,7 +104,7 @@ def update_table(args, model_dir: str, gguf: str) -> list[str]:
         for shared in (False, True):
             trainer.shared_prompt_forward = shared
             started = time.perf_counter()
-            logps, entropy, _ = trainer._get_per_token_logps_and_entropies(
+            logps, _, _ = trainer._get_per_token_logps_and_entropies(
                 model, input_ids, torch.ones_like(input_ids), NEW_TOKENS, compute_entropy=True)
             logps.sum().backward()
             timings[shared].append(time.perf_counter() - started)

@@ -126,6 +126,9 @@ def test_sampler_draws_exactly_from_the_softmax_across_blocks():
     assert probabilities[tokens].min() > 0  # a token of probability 0 is never drawn
     frequencies = np.bincount(tokens, minlength=vocab) / draws
     assert np.abs(frequencies - probabilities).max() <= 1 / draws + 1e-6
+    top_of_the_range = QuantileGrid(1)
+    top_of_the_range.values[:] = np.nextafter(1.0, 0)  # the largest possible draw: the last token of nonzero p
+    assert rollout_engine.LlamaCppEngine._sample(rows[:1], 2.0, top_of_the_range)[0][0] == np.flatnonzero(probabilities)[-1]
     tokens, logprobs = rollout_engine.LlamaCppEngine._sample(rows[:3], 2.0, rng)
     np.testing.assert_allclose(logprobs, np.log(probabilities[tokens]), atol=1e-5)
     greedy, greedy_logprobs = rollout_engine.LlamaCppEngine._sample(rows[:2], 0.0, rng)
