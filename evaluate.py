@@ -63,8 +63,7 @@ def generate_with_engine(rollouts, tokenizer, problems, args) -> list[list[str]]
     come from a generator seeded by (seed, problem index), identical for both models."""
     completions = []
     for index, problem in enumerate(tqdm(problems, desc="generating (llama.cpp)")):
-        ids = tokenizer.apply_chat_template(train_rl.to_chat(problem["prompt"]), add_generation_prompt=True,
-                                            tokenize=True, return_dict=False)
+        ids = train_rl.prompt_token_ids(tokenizer, problem["prompt"])
         tokens, _ = rollouts.engine.generate([ids] * args.n, args.max_new_tokens, rollouts.stop_ids,
                                              0.0 if args.greedy else args.temperature,
                                              np.random.default_rng([args.seed, index]))
@@ -81,8 +80,7 @@ def llama_cpp_rollouts(model_path: str, tokenizer, problems, args):
     gguf = args.gguf or os.path.join(model_path, model_files.EMBEDDED_GGUF_NAME)
     if not os.path.isfile(gguf):
         raise train_rl.ConfigError(f"--engine llama_cpp: no GGUF at {gguf} (pass --gguf)")
-    longest = max(len(tokenizer.apply_chat_template(train_rl.to_chat(p["prompt"]), add_generation_prompt=True,
-                                                    tokenize=True, return_dict=False)) for p in problems)
+    longest = max(len(train_rl.prompt_token_ids(tokenizer, p["prompt"])) for p in problems)
     os.makedirs(args.output, exist_ok=True)
     return rollout_engine.LlamaCppRollouts(gguf, tokenizer, longest, args.n, args.max_new_tokens, args.temperature,
                                            args.seed, os.path.join(args.output, "tiny_lora_adapter.gguf"), args.threads)

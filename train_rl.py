@@ -1069,6 +1069,12 @@ def to_chat(problem_text: str) -> list[dict]:
     return [{"role": "user", "content": INSTRUCTION + problem_text}]
 
 
+def prompt_token_ids(tokenizer, problem_text: str) -> list[int]:
+    """The token ids the model is prompted with: the chat template around the instruction and the problem."""
+    return tokenizer.apply_chat_template(to_chat(problem_text), add_generation_prompt=True, tokenize=True,
+                                         return_dict=False)
+
+
 def build_dataset(problems: list[dict]):
     return Dataset.from_list([{**p, "prompt": to_chat(p["prompt"])} for p in problems])
 
@@ -1391,8 +1397,7 @@ def main(argv: list[str] | None = None) -> None:
     if engine == "llama_cpp":
         import rollout_engine
 
-        longest_prompt = max(len(tokenizer.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=True,
-                                                               return_dict=False)) for row in dataset)
+        longest_prompt = max(len(prompt_token_ids(tokenizer, p["prompt"])) for p in problems)
         rollouts = rollout_engine.LlamaCppRollouts(
             engine_gguf, tokenizer, longest_prompt, grpo_config.generation_batch_size // processes,
             grpo_config.max_completion_length, grpo_config.temperature, grpo_config.seed + rank,

@@ -55,8 +55,7 @@ def generation_table(args, model_dir: str, gguf: str) -> list[str]:
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
     problem = train_rl.load_rl_problems(train_rl.SHIPPED_TRAIN_FILE)[0]
-    prompt_ids = tokenizer.apply_chat_template(train_rl.to_chat(problem["prompt"]), add_generation_prompt=True,
-                                               tokenize=True, return_dict=False)
+    prompt_ids = train_rl.prompt_token_ids(tokenizer, problem["prompt"])
     rows = [f"generation: prompt {len(prompt_ids)} tokens, {NEW_TOKENS} new tokens per completion, "
             f"torch threads {torch.get_num_threads()}, llama.cpp threads {args.threads}",
             "| group | HF generate tok/s | llama.cpp tok/s | ratio (llama.cpp / HF, per pair) |", "|---|---|---|---|"]
@@ -93,8 +92,7 @@ def update_table(args, model_dir: str, gguf: str) -> list[str]:
     trainer = object.__new__(train_rl.TinyLoRAGRPOTrainer)  # the log-prob method needs only the accelerator
     trainer.accelerator = Accelerator(cpu=True)
     problem = train_rl.load_rl_problems(train_rl.SHIPPED_TRAIN_FILE)[0]
-    prompt_ids = tokenizer.apply_chat_template(train_rl.to_chat(problem["prompt"]), add_generation_prompt=True,
-                                               tokenize=True, return_dict=False)
+    prompt_ids = train_rl.prompt_token_ids(tokenizer, problem["prompt"])
     engine = rollout_engine.LlamaCppEngine(gguf, len(prompt_ids) + 4 * NEW_TOKENS + 16, 4, args.threads)
     completions, _ = engine.generate([prompt_ids] * 4, NEW_TOKENS, set(), 1.0, np.random.default_rng(0))
     engine.close()

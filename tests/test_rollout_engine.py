@@ -34,11 +34,6 @@ def load(model_dir):
     return AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32), AutoTokenizer.from_pretrained(model_dir)
 
 
-def prompt_ids(tokenizer, text=PROBLEM):
-    return tokenizer.apply_chat_template(train_rl.to_chat(text), add_generation_prompt=True, tokenize=True,
-                                         return_dict=False)
-
-
 def engine_logits(engine, ids):
     """llama.cpp's logits at every position of ids (a fresh cache)."""
     engine.C.llama_memory_clear(engine.memory, True)
@@ -50,7 +45,7 @@ def test_adapter_is_the_exact_tiny_lora_delta(tiny_model_dir, tiny_gguf, tmp_pat
     model, tokenizer = load(tiny_model_dir)
     v = nn.Parameter(torch.zeros(4))
     train_rl.apply_tiny_lora(model, v, rank=2, seed=0)
-    ids = prompt_ids(tokenizer)
+    ids = train_rl.prompt_token_ids(tokenizer, PROBLEM)
     rollouts = rollout_engine.LlamaCppRollouts(tiny_gguf, tokenizer, len(ids), 2, 8, 1.0, 0, str(tmp_path / "a.gguf"), 1)
     engine = rollouts.engine
     try:
@@ -139,7 +134,7 @@ def test_sampler_draws_exactly_from_the_softmax_across_blocks():
 
 def test_generate_shares_prompts_stops_at_eos_and_returns_the_trainers_logprobs(tiny_model_dir, tiny_gguf):
     model, tokenizer = load(tiny_model_dir)
-    a, b = prompt_ids(tokenizer), prompt_ids(tokenizer, "another problem statement")
+    a, b = (train_rl.prompt_token_ids(tokenizer, text) for text in (PROBLEM, "another problem statement"))
     engine = rollout_engine.LlamaCppEngine(tiny_gguf, n_ctx=len(a) + len(b) + 4 * 16, n_sequences=4, n_threads=1)
     stop = set(rollout_engine.eos_ids(tokenizer))
     try:
